@@ -1,0 +1,136 @@
+// Owns: the probes that need no token — the auth_userkey login page, the simpleserver
+// web-service-authentication probe — and the no-redirect follow of an SSO login URL.
+// Must not: follow redirects, keep cookies, or print the login URL's key.
+
+use rand::Rng;
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::{
+    client::MoodleClient,
+    envelope::{decode_envelope, excerpt},
+    error::WsError,
+};
+
+pub const USERKEY_LOGIN_ENDPOINT: &str = "auth/userkey/login.php";
+pub const SIMPLESERVER_ENDPOINT: &str = "webservice/rest/simpleserver.php";
+
+/// What `auth/userkey/login.php?key=<nonsense>` says about the auth_userkey plugin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum UserkeyLoginPage {
+    /// A Moodle error page saying "Incorrect key": installed and enabled.
+    Enabled { status: u16 },
+    /// "The userkey authentication plugin is disabled.": installed, not enabled.
+    Disabled { status: u16 },
+    /// A plain 404 with no Moodle error page: the plugin's files are not there.
+    NotInstalled { status: u16 },
+    /// Anything else (a login wall, a proxy page, a server error).
+    Unexpected { status: u16, excerpt: String },
+}
+
+/// The result of following a one-time login URL without following its redirect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoginFollow {
+    pub status: u16,
+    pub location: Option<String>,
+    pub sets_moodle_session: bool,
+    pub body_excerpt: String,
+}
+
+impl MoodleClient {
+    pub async fn userkey_login_page(&self) -> Result<UserkeyLoginPage, WsError> {
+        let mut url = self.root.endpoint(USERKEY_LOGIN_ENDPOINT);
+        url.query_pairs_mut().append_pair("key", "sismoodlesetupprobe");
+        let answer = self.send(self.http.get(url)).await?;
+        Ok(classify_userkey_login_page(
+            answer.status,
+            &String::from_utf8_lossy(&answer.body),
+        ))
+    }
+
+    /// Calls simpleserver.php with a random user name: `wrongusernamepassword` means the
+    /// "Web services authentication" plugin is enabled, `accessexception` that it is not.
+    /// Moodle logs one failed login for it.
+    pub async fn simpleserver_probe(&self) -> Result<Value, WsError> {
+        let suffix: u32 = rand::thread_rng().gen();
+        let mut url = self.root.endpoint(SIMPLESERVER_ENDPOINT);
+        url.query_pairs_mut()
+            .append_pair("wsusername", &format!("sis-moodle-setup-probe-{suffix:08x}"))
+            .append_pair("wspassword", "x")
+            .append_pair("wsfunction", "core_webservice_get_site_info")
+            .append_pair("moodlewsrestformat", "json");
+        let answer = self.send(self.http.get(url)).await?;
+        decode_envelope(answer.status, answer.content_type.as_deref(), &answer.body)
+    }
+
+    /// Opens a login URL the way a browser's first request would, without cookies and without
+    /// following the redirect: a working SSO answers 303 with a MoodleSession cookie.
+    pub async fn follow_login_url(&self, login_url: &str) -> Result<LoginFollow, WsError> {
+        let url = Url::parse(login_url).map_err(|e| WsError::Protocol {
+            reason: format!("the login URL Moodle returned is not a URL ({e})"),
+            body_excerpt: String::new(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(WsError::Protocol {
+                reason: "the login URL Moodle returned is not an http(s) address".into(),
+                body_excerpt: String::new(),
+            });
+        }
+        let answer = self.send(self.http.get(url)).await?;
+        Ok(LoginFollow {
+            status: answer.status,
+            location: answer.location,
+            sets_moodle_session: answer
+                .set_cookie
+                .iter()
+                .any(|c| c.trim_start().starts_with("MoodleSession")),
+            body_excerpt: excerpt(&String::from_utf8_lossy(&answer.body)),
+        })
+    }
+}
+
+pub fn classify_userkey_login_page(status: u16, body: &str) -> UserkeyLoginPage {
+    let lower = body.to_ascii_lowercase();
+    if lower.contains("userkey authentication plugin is disabled") {
+        UserkeyLoginPage::Disabled { status }
+    } else if lower.contains("incorrect key") {
+        UserkeyLoginPage::Enabled { status }
+    } else if status == 404 {
+        UserkeyLoginPage::NotInstalled { status }
+    } else {
+        UserkeyLoginPage::Unexpected {
+            status,
+            excerpt: excerpt(body),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_page_classification() {
+        assert_eq!(
+            classify_userkey_login_page(404, "<html>... Incorrect key ...</html>"),
+            UserkeyLoginPage::Enabled { status: 404 }
+        );
+        assert_eq!(
+            classify_userkey_login_page(
+                500,
+                "<p>The userkey authentication plugin is disabled.</p>"
+            ),
+            UserkeyLoginPage::Disabled { status: 500 }
+        );
+        assert_eq!(
+            classify_userkey_login_page(404, "<h1>Not Found</h1>"),
+            UserkeyLoginPage::NotInstalled { status: 404 }
+        );
+        assert!(matches!(
+            classify_userkey_login_page(200, "<title>Log in</title>"),
+            UserkeyLoginPage::Unexpected { status: 200, .. }
+        ));
+    }
+}

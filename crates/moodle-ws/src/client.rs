@@ -1,0 +1,126 @@
+// Owns: the REST call itself — a form-encoded POST to webservice/rest/server.php with the
+// token in the body — and its decoding. Must not: put a token in a URL, a log or an error.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::{
+    envelope::{decode_envelope, excerpt},
+    error::WsError,
+    http::read_bounded,
+    site_url::SiteRoot,
+    token::WsToken,
+};
+
+pub const REST_ENDPOINT: &str = "webservice/rest/server.php";
+
+/// A client for one Moodle site. Cheap to clone: the HTTP client inside is shared.
+#[derive(Clone, Debug)]
+pub struct MoodleClient {
+    pub(crate) http: reqwest::Client,
+    pub(crate) root: SiteRoot,
+    pub(crate) max_body: usize,
+}
+
+/// A raw answer: status, content type, headers of interest and the bounded body.
+#[derive(Debug, Clone)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub location: Option<String>,
+    pub set_cookie: Vec<String>,
+    pub body: Vec<u8>,
+}
+
+impl MoodleClient {
+    pub fn new(http: reqwest::Client, root: SiteRoot, max_body: usize) -> Self {
+        Self {
+            http,
+            root,
+            max_body,
+        }
+    }
+
+    pub fn root(&self) -> &SiteRoot {
+        &self.root
+    }
+
+    /// The same client pointed at another root (after the site said its `wwwroot` differs).
+    pub fn with_root(&self, root: SiteRoot) -> Self {
+        Self {
+            root,
+            ..self.clone()
+        }
+    }
+
+    /// Calls a web-service function and returns its JSON, or Moodle's error.
+    pub async fn call_value(
+        &self,
+        token: &WsToken,
+        function: &str,
+        params: &[(&str, String)],
+    ) -> Result<Value, WsError> {
+        let mut form: Vec<(&str, &str)> = vec![
+            ("wstoken", token.expose()),
+            ("wsfunction", function),
+            ("moodlewsrestformat", "json"),
+        ];
+        form.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
+        let request = self.http.post(self.root.endpoint(REST_ENDPOINT)).form(&form);
+        let answer = self.send(request).await?;
+        if let Some(location) = answer.location.clone().filter(|_| is_redirect(answer.status)) {
+            return Err(WsError::Redirect {
+                status: answer.status,
+                location,
+            });
+        }
+        decode_envelope(answer.status, answer.content_type.as_deref(), &answer.body)
+    }
+
+    /// Calls a function and decodes its success into `T`; a shape mismatch is a protocol error.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        token: &WsToken,
+        function: &str,
+        params: &[(&str, String)],
+    ) -> Result<T, WsError> {
+        let value = self.call_value(token, function, params).await?;
+        serde_json::from_value(value.clone()).map_err(|e| WsError::Protocol {
+            reason: format!("the answer of {function} has an unexpected shape ({e})"),
+            body_excerpt: excerpt(&value.to_string()),
+        })
+    }
+
+    /// Sends a request and reads its answer within the body limit.
+    pub(crate) async fn send(&self, request: reqwest::RequestBuilder) -> Result<RawAnswer, WsError> {
+        let response = request.send().await.map_err(|e| WsError::from_reqwest(&e))?;
+        let status = response.status().as_u16();
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let location = header(reqwest::header::LOCATION);
+        let set_cookie = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let body = read_bounded(response, self.max_body).await?;
+        Ok(RawAnswer {
+            status,
+            content_type,
+            location,
+            set_cookie,
+            body,
+        })
+    }
+}
+
+pub(crate) fn is_redirect(status: u16) -> bool {
+    (300..400).contains(&status)
+}

@@ -1,0 +1,184 @@
+// Owns: turning a raw Moodle answer (status, content type, body) into JSON or a typed error,
+// looking for Moodle's error envelope before anything else. Must not: do any I/O.
+
+use serde_json::Value;
+
+use crate::error::WsError;
+
+const EXCERPT_CHARS: usize = 300;
+
+/// Decodes a web-service answer. Moodle sends its errors as HTTP 200 with
+/// `{"exception", "errorcode", "message"}`, so the body's shape is read before the status.
+pub fn decode_envelope(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Value, WsError> {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim();
+    if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
+        if let Some(err) = moodle_error(&value) {
+            return Err(err);
+        }
+        if (200..300).contains(&status) {
+            return Ok(value);
+        }
+        return Err(WsError::Http {
+            status,
+            body_excerpt: excerpt(trimmed),
+        });
+    }
+    if (300..400).contains(&status) {
+        return Err(WsError::Http {
+            status,
+            body_excerpt: excerpt(trimmed),
+        });
+    }
+    if !(200..300).contains(&status) {
+        return Err(WsError::Http {
+            status,
+            body_excerpt: excerpt(trimmed),
+        });
+    }
+    Err(WsError::Protocol {
+        reason: protocol_reason(content_type, trimmed),
+        body_excerpt: excerpt(trimmed),
+    })
+}
+
+/// Moodle's error envelope, recognised by its `errorcode`; the exception class is kept only
+/// for the evidence (it changed namespace in 4.5).
+fn moodle_error(value: &Value) -> Option<WsError> {
+    let obj = value.as_object()?;
+    let errorcode = obj.get("errorcode")?.as_str()?;
+    if !obj.contains_key("exception") && !obj.contains_key("message") && !obj.contains_key("error")
+    {
+        return None;
+    }
+    let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
+    Some(WsError::Moodle {
+        exception: text("exception").unwrap_or_default(),
+        errorcode: errorcode.to_owned(),
+        message: text("message").or_else(|| text("error")).unwrap_or_default(),
+        debuginfo: text("debuginfo"),
+    })
+}
+
+fn protocol_reason(content_type: Option<&str>, body: &str) -> String {
+    let lower_start: String = body.chars().take(512).collect::<String>().to_ascii_lowercase();
+    if body.is_empty() {
+        return "an empty answer where JSON was expected".into();
+    }
+    if lower_start.contains("<b>warning</b>")
+        || lower_start.contains("<b>notice</b>")
+        || lower_start.contains("<b>deprecated</b>")
+        || lower_start.contains("<b>fatal error</b>")
+    {
+        return "PHP printed warnings or errors into the answer (debug messages are displayed \
+                on the site); JSON was expected"
+            .into();
+    }
+    let is_html = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+        || lower_start.starts_with("<!doctype")
+        || lower_start.starts_with("<html")
+        || lower_start.contains("<head");
+    if is_html {
+        return match html_title(body) {
+            Some(title) => format!("an HTML page titled \"{title}\" where JSON was expected"),
+            None => "an HTML page where JSON was expected".into(),
+        };
+    }
+    "text that is not JSON where JSON was expected".into()
+}
+
+/// The `<title>` of an HTML page, to name the proxy or login page the admin is looking at.
+pub fn html_title(body: &str) -> Option<String> {
+    let lower = body.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = lower[start..].find('>')? + start + 1;
+    let close = lower[open_end..].find("</title>")? + open_end;
+    let title = body.get(open_end..close)?.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
+/// The first characters of a body, on one line, for evidence.
+pub fn excerpt(body: &str) -> String {
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > EXCERPT_CHARS {
+        let cut: String = one_line.chars().take(EXCERPT_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        one_line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_envelope_wins_over_status() {
+        let body = br#"{"exception":"moodle_exception","errorcode":"invalidtoken","message":"Invalid token - token not found"}"#;
+        let err = decode_envelope(200, Some("application/json"), body).unwrap_err();
+        assert!(err.is_errorcode("invalidtoken"));
+        let err = decode_envelope(500, None, body).unwrap_err();
+        assert!(err.is_errorcode("invalidtoken"));
+    }
+
+    #[test]
+    fn debuginfo_is_kept() {
+        let body = br#"{"exception":"x","errorcode":"invalidparameter","message":"m","debuginfo":"user => email missing"}"#;
+        match decode_envelope(200, None, body).unwrap_err() {
+            WsError::Moodle { debuginfo, .. } => {
+                assert_eq!(debuginfo.as_deref(), Some("user => email missing"))
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_success_object_with_an_errorcode_field_of_its_own_is_not_an_error() {
+        let body = br#"{"errorcode":"x","items":[]}"#;
+        assert!(decode_envelope(200, None, body).is_ok());
+    }
+
+    #[test]
+    fn html_and_php_warnings_are_protocol_errors() {
+        let err = decode_envelope(
+            200,
+            Some("text/html"),
+            b"<html><head><title>Sign in | Proxy</title></head></html>",
+        )
+        .unwrap_err();
+        match err {
+            WsError::Protocol { reason, .. } => assert!(reason.contains("Sign in | Proxy")),
+            other => panic!("unexpected {other:?}"),
+        }
+        let err = decode_envelope(
+            200,
+            None,
+            b"<br />\n<b>Warning</b>: Undefined variable $x in ... {\"sitename\":1}",
+        )
+        .unwrap_err();
+        assert!(matches!(err, WsError::Protocol { ref reason, .. } if reason.contains("PHP")));
+        let err = decode_envelope(200, None, b"").unwrap_err();
+        assert!(matches!(err, WsError::Protocol { ref reason, .. } if reason.contains("empty")));
+    }
+
+    #[test]
+    fn non_json_error_statuses_are_http_errors_with_excerpts() {
+        let err = decode_envelope(403, Some("text/html"), b"").unwrap_err();
+        assert_eq!(
+            err,
+            WsError::Http {
+                status: 403,
+                body_excerpt: String::new()
+            }
+        );
+        let long = "x ".repeat(1000);
+        match decode_envelope(502, None, long.as_bytes()).unwrap_err() {
+            WsError::Http { body_excerpt, .. } => assert!(body_excerpt.chars().count() <= 301),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,142 @@
+// Owns: the error type of every exchange with Moodle, keeping what a diagnosis needs.
+// Must not: hold a token, or decide what an error means for the set-up (setup-core does).
+
+use serde::Serialize;
+
+/// Why the connection itself failed, before any HTTP answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportKind {
+    Dns,
+    Refused,
+    Tls,
+    Timeout,
+    Other,
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum WsError {
+    #[error("could not reach the site ({kind:?}): {detail}")]
+    Transport { kind: TransportKind, detail: String },
+    #[error("the site answered HTTP {status}")]
+    Http { status: u16, body_excerpt: String },
+    #[error("the site redirected (HTTP {status}) to {location}")]
+    Redirect { status: u16, location: String },
+    #[error("Moodle refused the call: {errorcode} ({message})")]
+    Moodle {
+        exception: String,
+        errorcode: String,
+        message: String,
+        debuginfo: Option<String>,
+    },
+    #[error("the answer was not what Moodle sends: {reason}")]
+    Protocol { reason: String, body_excerpt: String },
+    #[error("the answer was larger than {limit} bytes")]
+    BodyTooLarge { limit: usize },
+}
+
+impl WsError {
+    /// The Moodle `errorcode`, when Moodle itself refused the call.
+    pub fn errorcode(&self) -> Option<&str> {
+        match self {
+            WsError::Moodle { errorcode, .. } => Some(errorcode),
+            _ => None,
+        }
+    }
+
+    pub fn is_errorcode(&self, code: &str) -> bool {
+        self.errorcode() == Some(code)
+    }
+
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            WsError::Http { status, .. } | WsError::Redirect { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Classifies a reqwest failure into DNS, refused, TLS, timeout or other.
+    pub(crate) fn from_reqwest(err: &reqwest::Error) -> Self {
+        let mut chain = String::new();
+        let mut source: Option<&dyn std::error::Error> = Some(err);
+        while let Some(e) = source {
+            if !chain.is_empty() {
+                chain.push_str(": ");
+            }
+            chain.push_str(&e.to_string());
+            source = e.source();
+        }
+        let lower = chain.to_ascii_lowercase();
+        let kind = if err.is_timeout() || lower.contains("timed out") {
+            TransportKind::Timeout
+        } else if lower.contains("dns error")
+            || lower.contains("failed to lookup address")
+            || lower.contains("name or service not known")
+            || lower.contains("no address associated")
+        {
+            TransportKind::Dns
+        } else if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+            || lower.contains("invalidcontenttype")
+        {
+            TransportKind::Tls
+        } else if lower.contains("connection refused") {
+            TransportKind::Refused
+        } else {
+            TransportKind::Other
+        };
+        WsError::Transport {
+            kind,
+            detail: strip_query(&chain),
+        }
+    }
+}
+
+/// reqwest puts the request URL into its messages; drop query strings so no key travels on.
+fn strip_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_query = false;
+    for c in text.chars() {
+        if c == '?' {
+            in_query = true;
+            out.push_str("?…");
+            continue;
+        }
+        if in_query && (c.is_whitespace() || c == ')' || c == ',') {
+            in_query = false;
+        }
+        if !in_query {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Moodle error codes this project reacts to.
+pub mod codes {
+    pub const INVALID_TOKEN: &str = "invalidtoken";
+    pub const ACCESS_EXCEPTION: &str = "accessexception";
+    pub const INVALID_RECORD: &str = "invalidrecord";
+    pub const INVALID_PARAMETER: &str = "invalidparameter";
+    pub const SITE_MAINTENANCE: &str = "sitemaintenance";
+    pub const WRONG_USERNAME_PASSWORD: &str = "wrongusernamepassword";
+    pub const USER_SUSPENDED: &str = "wsaccessusersuspended";
+    pub const USER_NOLOGIN: &str = "wsaccessusernologin";
+    pub const USER_UNCONFIRMED: &str = "wsaccessuserunconfirmed";
+    pub const USER_DELETED: &str = "wsaccessuserdeleted";
+    pub const USER_EXPIRED: &str = "wsaccessuserexpired";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_are_removed_from_transport_details() {
+        assert_eq!(
+            strip_query("error sending request for url (http://x/login.php?key=SECRET): refused"),
+            "error sending request for url (http://x/login.php?…): refused"
+        );
+    }
+}

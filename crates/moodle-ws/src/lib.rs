@@ -1,0 +1,22 @@
+//! Moodle web-service client: form-encoded POST with the token in the body, envelope-first
+//! decoding, typed errors, and the probes that need no token. No UI words, no Tauri.
+
+pub mod anon_probes;
+pub mod client;
+pub mod envelope;
+pub mod error;
+pub mod functions;
+pub mod http;
+pub mod public_config;
+pub mod site_url;
+pub mod token;
+
+pub use anon_probes::{LoginFollow, UserkeyLoginPage};
+pub use client::MoodleClient;
+pub use envelope::decode_envelope;
+pub use error::{TransportKind, WsError};
+pub use functions::{LoginUrl, SiteFunction, SiteInfo, UserRecord};
+pub use http::{build_http_client, HttpConfig};
+pub use public_config::PublicConfig;
+pub use site_url::{normalize_site_url, same_site, SiteRoot, SiteUrlError};
+pub use token::WsToken;
