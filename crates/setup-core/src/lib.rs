@@ -1,4 +1,14 @@
 //! The SIS ⇄ Moodle set-up domain: step catalog, probes → findings engine, plugin ZIPs.
 //! Nothing here knows about Tauri or a terminal; views render what this crate decides.
 
+pub mod cfg_cli;
+pub mod engine;
+pub mod finding;
 pub mod plugin_zip;
+pub mod reachability;
+pub mod required_functions;
+pub mod steps;
+
+pub use engine::{diagnose, DiagnoseInput, EngineError};
+pub use finding::{Finding, Report, SiteFacts, Status};
+pub use steps::{catalog, Step, Verification};

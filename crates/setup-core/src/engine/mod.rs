@@ -1,0 +1,69 @@
+// Owns: a diagnosis — run the probes (observe.rs), then judge them into one finding per
+// check (judge/). Must not: print, or treat a failing step as an `Err`.
+
+mod judge;
+mod observe;
+
+use moodle_ws::{normalize_site_url, SiteUrlError, WsError, WsToken};
+use serde::Serialize;
+
+use crate::finding::Report;
+
+pub use observe::Observations;
+
+/// What the admin typed.
+#[derive(Debug, Clone, Default)]
+pub struct DiagnoseInput {
+    pub url: String,
+    /// The token of the `opensis` service ("Moodle token" in openSIS).
+    pub opensis_token: Option<WsToken>,
+    /// The token of the "User key authentication web service".
+    pub userkey_token: Option<WsToken>,
+    /// The admin's e-mail for the single sign-on check; looked up with the opensis token when absent.
+    pub admin_email: Option<String>,
+}
+
+/// The check itself could not run (as opposed to a failing step, which is a finding).
+#[derive(Debug, thiserror::Error, Serialize)]
+#[serde(tag = "code", content = "message", rename_all = "snake_case")]
+pub enum EngineError {
+    #[error("{0}")]
+    #[serde(serialize_with = "as_text")]
+    InvalidUrl(#[from] SiteUrlError),
+    #[error("the admin e-mail \"{0}\" is not an e-mail address")]
+    InvalidEmail(String),
+    #[error("could not prepare the network client: {0}")]
+    #[serde(serialize_with = "as_text")]
+    Client(WsError),
+}
+
+fn as_text<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
+}
+
+/// Runs every probe against the site and judges the set-up, one finding per check.
+pub async fn diagnose(http: &reqwest::Client, input: &DiagnoseInput) -> Result<Report, EngineError> {
+    let typed = normalize_site_url(&input.url)?;
+    if let Some(email) = &input.admin_email {
+        if !email.contains('@') || email.trim().contains(' ') {
+            return Err(EngineError::InvalidEmail(email.clone()));
+        }
+    }
+    let observations = observe::observe(http, typed, input).await;
+    Ok(judge::judge(&observations))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_errors_serialize_as_code_and_message() {
+        let err = EngineError::InvalidUrl(SiteUrlError::Empty);
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["code"], "invalid_url");
+        assert!(json["message"].as_str().unwrap().contains("empty"));
+        let json = serde_json::to_value(EngineError::InvalidEmail("x".into())).unwrap();
+        assert_eq!(json["code"], "invalid_email");
+    }
+}
