@@ -1,1 +1,63 @@
-fn main() {}
+//! `sis-moodle-setup`: diagnose a Moodle site's set-up for openSIS, list the steps, and run a
+//! simulated Moodle to rehearse on. Views only: every decision is made in setup-core.
+
+mod demo_cmd;
+mod doctor_cmd;
+mod render_text;
+mod steps_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Set up and diagnose the connection between openSIS and Moodle.
+#[derive(Debug, Parser)]
+#[command(name = "sis-moodle-setup", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check every set-up step on a Moodle site and say what to fix.
+    ///
+    /// Tokens are read from the environment, never from the command line:
+    /// MOODLE_OPENSIS_TOKEN (the "opensis" service) and MOODLE_USERKEY_TOKEN
+    /// (the "User key authentication web service").
+    Doctor(doctor_cmd::DoctorArgs),
+    /// List the set-up steps with the Moodle admin page of each.
+    Steps(steps_cmd::StepsArgs),
+    /// Start a simulated Moodle on this computer to rehearse or demonstrate with.
+    Demo(demo_cmd::DemoArgs),
+}
+
+/// Exit codes: 0 nothing failed, 1 a check failed, 2 bad usage or input.
+pub(crate) mod exit {
+    pub const OK: u8 = 0;
+    pub const CHECK_FAILED: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return ExitCode::from(exit::BAD_INPUT);
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            Command::Doctor(args) => doctor_cmd::run(args).await,
+            Command::Steps(args) => steps_cmd::run(args),
+            Command::Demo(args) => demo_cmd::run(args).await,
+        }
+    });
+    ExitCode::from(code)
+}

@@ -19,7 +19,8 @@ impl Capture {
     }
 
     pub fn content_type(&self) -> &str {
-        self.header("content-type").unwrap_or("text/html; charset=utf-8")
+        self.header("content-type")
+            .unwrap_or("text/html; charset=utf-8")
     }
 }
 
@@ -121,7 +122,10 @@ mod tests {
         }
         for (name, raw) in CAPTURES {
             let original = std::fs::read_to_string(dir.join(format!("{name}.txt"))).unwrap();
-            assert_eq!(&original, raw, "capture {name} differs from the shared original");
+            assert_eq!(
+                &original, raw,
+                "capture {name} differs from the shared original"
+            );
         }
     }
 }

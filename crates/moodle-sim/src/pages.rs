@@ -105,7 +105,9 @@ pub(crate) mod ws_error {
 /// The web server's own 404 page, as recorded, for the path asked.
 pub(crate) fn not_found(path: &str, wwwroot: &str) -> Answer {
     let mut a = Answer::from_capture("wrong_path", wwwroot);
-    a.body = a.body.replace("/webservice/rest/nonexistent.php", &html_escape(path));
+    a.body = a
+        .body
+        .replace("/webservice/rest/nonexistent.php", &html_escape(path));
     a
 }
 

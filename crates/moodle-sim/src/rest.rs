@@ -39,7 +39,8 @@ pub(crate) fn server(state: &mut SimState, params: &Params) -> Answer {
         state.deleted_tokens.insert(token);
         return ws_error::access_exception(&w);
     }
-    if !state.service_enabled(info.service) || state.user_refused_by_service(info.service, &info.user)
+    if !state.service_enabled(info.service)
+        || state.user_refused_by_service(info.service, &info.user)
     {
         return ws_error::access_exception(&w);
     }

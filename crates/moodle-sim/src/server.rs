@@ -122,11 +122,19 @@ impl Drop for MoodleSim {
     }
 }
 
-async fn handle(State(shared): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response<Body> {
+async fn handle(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response<Body> {
     let body_text = String::from_utf8_lossy(&body).into_owned();
     lock(&shared.log).push(LoggedRequest {
         method: method.to_string(),
-        uri: uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
+        uri: uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
         body: body_text.clone(),
     });
     let mut state = lock(&shared.state);
@@ -145,7 +153,8 @@ fn route(state: &mut SimState, method: &Method, uri: &Uri, body: &str) -> Answer
     match (method.as_str(), uri.path()) {
         (_, "/webservice/rest/server.php") => {
             // Moodle reads parameters from the query string as well as the body.
-            let mut params: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
+            let mut params: Vec<(String, String)> =
+                serde_urlencoded::from_str(body).unwrap_or_default();
             params.extend(query);
             rest::server(state, &params)
         }

@@ -154,9 +154,7 @@ impl SimState {
     pub fn user_refused_by_service(&self, service: Service, user: &User) -> bool {
         match service {
             Service::Opensis => self.has(Fault::AuthorisedUsersOnly),
-            Service::Userkey => {
-                user.id != ADMIN.id || self.has(Fault::AdminNotAuthorisedOnUserkey)
-            }
+            Service::Userkey => user.id != ADMIN.id || self.has(Fault::AdminNotAuthorisedOnUserkey),
         }
     }
 
@@ -167,7 +165,8 @@ impl SimState {
                 && REQUIRED_FUNCTIONS.lines().any(|l| l.trim() == name);
         }
         if name.starts_with("auth_userkey_") {
-            return !self.has(Fault::UserkeyNotInstalled) && name == "auth_userkey_request_login_url";
+            return !self.has(Fault::UserkeyNotInstalled)
+                && name == "auth_userkey_request_login_url";
         }
         name == CORE_EXTRA_FUNCTION || REQUIRED_FUNCTIONS.lines().any(|l| l.trim() == name)
     }
@@ -209,7 +208,8 @@ impl SimState {
     pub fn issue_login_key(&mut self, user_id: i64) -> String {
         self.login_keys.retain(|_, (uid, _)| *uid != user_id);
         let key = random_hex32();
-        self.login_keys.insert(key.clone(), (user_id, Instant::now()));
+        self.login_keys
+            .insert(key.clone(), (user_id, Instant::now()));
         key
     }
 

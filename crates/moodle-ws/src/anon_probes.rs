@@ -42,7 +42,8 @@ pub struct LoginFollow {
 impl MoodleClient {
     pub async fn userkey_login_page(&self) -> Result<UserkeyLoginPage, WsError> {
         let mut url = self.root.endpoint(USERKEY_LOGIN_ENDPOINT);
-        url.query_pairs_mut().append_pair("key", "sismoodlesetupprobe");
+        url.query_pairs_mut()
+            .append_pair("key", "sismoodlesetupprobe");
         let answer = self.send(self.http.get(url)).await?;
         Ok(classify_userkey_login_page(
             answer.status,
@@ -57,7 +58,10 @@ impl MoodleClient {
         let suffix: u32 = rand::thread_rng().gen();
         let mut url = self.root.endpoint(SIMPLESERVER_ENDPOINT);
         url.query_pairs_mut()
-            .append_pair("wsusername", &format!("sis-moodle-setup-probe-{suffix:08x}"))
+            .append_pair(
+                "wsusername",
+                &format!("sis-moodle-setup-probe-{suffix:08x}"),
+            )
             .append_pair("wspassword", "x")
             .append_pair("wsfunction", "core_webservice_get_site_info")
             .append_pair("moodlewsrestformat", "json");

@@ -66,9 +66,16 @@ impl MoodleClient {
             ("moodlewsrestformat", "json"),
         ];
         form.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
-        let request = self.http.post(self.root.endpoint(REST_ENDPOINT)).form(&form);
+        let request = self
+            .http
+            .post(self.root.endpoint(REST_ENDPOINT))
+            .form(&form);
         let answer = self.send(request).await?;
-        if let Some(location) = answer.location.clone().filter(|_| is_redirect(answer.status)) {
+        if let Some(location) = answer
+            .location
+            .clone()
+            .filter(|_| is_redirect(answer.status))
+        {
             return Err(WsError::Redirect {
                 status: answer.status,
                 location,
@@ -92,8 +99,14 @@ impl MoodleClient {
     }
 
     /// Sends a request and reads its answer within the body limit.
-    pub(crate) async fn send(&self, request: reqwest::RequestBuilder) -> Result<RawAnswer, WsError> {
-        let response = request.send().await.map_err(|e| WsError::from_reqwest(&e))?;
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<RawAnswer, WsError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| WsError::from_reqwest(&e))?;
         let status = response.status().as_u16();
         let header = |name: reqwest::header::HeaderName| {
             response

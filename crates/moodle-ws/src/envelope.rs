@@ -59,13 +59,19 @@ fn moodle_error(value: &Value) -> Option<WsError> {
     Some(WsError::Moodle {
         exception: text("exception").unwrap_or_default(),
         errorcode: errorcode.to_owned(),
-        message: text("message").or_else(|| text("error")).unwrap_or_default(),
+        message: text("message")
+            .or_else(|| text("error"))
+            .unwrap_or_default(),
         debuginfo: text("debuginfo"),
     })
 }
 
 fn protocol_reason(content_type: Option<&str>, body: &str) -> String {
-    let lower_start: String = body.chars().take(512).collect::<String>().to_ascii_lowercase();
+    let lower_start: String = body
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if body.is_empty() {
         return "an empty answer where JSON was expected".into();
     }
@@ -97,7 +103,11 @@ pub fn html_title(body: &str) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = lower[start..].find('>')? + start + 1;
     let close = lower[open_end..].find("</title>")? + open_end;
-    let title = body.get(open_end..close)?.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = body
+        .get(open_end..close)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     (!title.is_empty()).then_some(title)
 }
 

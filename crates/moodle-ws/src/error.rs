@@ -30,7 +30,10 @@ pub enum WsError {
         debuginfo: Option<String>,
     },
     #[error("the answer was not what Moodle sends: {reason}")]
-    Protocol { reason: String, body_excerpt: String },
+    Protocol {
+        reason: String,
+        body_excerpt: String,
+    },
     #[error("the answer was larger than {limit} bytes")]
     BodyTooLarge { limit: usize },
 }

@@ -92,7 +92,10 @@ impl MoodleClient {
             .call(
                 token,
                 "core_user_get_users_by_field",
-                &[("field", "id".to_owned()), ("values[0]", userid.to_string())],
+                &[
+                    ("field", "id".to_owned()),
+                    ("values[0]", userid.to_string()),
+                ],
             )
             .await?;
         Ok(users.into_iter().next())

@@ -41,7 +41,11 @@ impl MoodleClient {
             .post(self.root.endpoint(PUBLIC_CONFIG_ENDPOINT))
             .json(&body);
         let answer = self.send(request).await?;
-        if let Some(location) = answer.location.clone().filter(|_| is_redirect(answer.status)) {
+        if let Some(location) = answer
+            .location
+            .clone()
+            .filter(|_| is_redirect(answer.status))
+        {
             return Err(WsError::Redirect {
                 status: answer.status,
                 location,

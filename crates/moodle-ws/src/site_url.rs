@@ -34,7 +34,9 @@ pub enum SiteUrlError {
     Unparseable { input: String, reason: String },
     #[error("the address must start with https:// (or http://), not {scheme}://")]
     UnsupportedScheme { scheme: String },
-    #[error("remove the user name and password from the address; Moodle tokens are entered separately")]
+    #[error(
+        "remove the user name and password from the address; Moodle tokens are entered separately"
+    )]
     HasCredentials,
 }
 
@@ -82,7 +84,9 @@ impl fmt::Debug for SiteRoot {
 /// Accepts what admins paste — with or without scheme, trailing slash, `/login/index.php`,
 /// `/my/`, `/admin/...` — and returns the site root. Without a scheme, https is assumed.
 pub fn normalize_site_url(input: &str) -> Result<SiteRoot, SiteUrlError> {
-    let trimmed = input.trim().trim_matches(|c| c == '"' || c == '\'' || c == '<' || c == '>');
+    let trimmed = input
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '<' || c == '>');
     if trimmed.is_empty() {
         return Err(SiteUrlError::Empty);
     }
@@ -152,19 +156,34 @@ mod tests {
     #[test]
     fn pasted_addresses_become_the_site_root() {
         assert_eq!(root("moodle.school.org"), "https://moodle.school.org");
-        assert_eq!(root("https://moodle.school.org/"), "https://moodle.school.org");
+        assert_eq!(
+            root("https://moodle.school.org/"),
+            "https://moodle.school.org"
+        );
         assert_eq!(
             root(" https://moodle.school.org/login/index.php?x=1#top "),
             "https://moodle.school.org"
         );
-        assert_eq!(root("https://school.org/moodle/my/"), "https://school.org/moodle");
+        assert_eq!(
+            root("https://school.org/moodle/my/"),
+            "https://school.org/moodle"
+        );
         assert_eq!(
             root("https://school.org/moodle/admin/settings.php?section=manageauths"),
             "https://school.org/moodle"
         );
-        assert_eq!(root("http://127.0.0.1:8080/index.php"), "http://127.0.0.1:8080");
-        assert_eq!(root("HTTPS://Moodle.School.ORG"), "https://moodle.school.org");
-        assert_eq!(root("\"https://moodle.school.org\""), "https://moodle.school.org");
+        assert_eq!(
+            root("http://127.0.0.1:8080/index.php"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            root("HTTPS://Moodle.School.ORG"),
+            "https://moodle.school.org"
+        );
+        assert_eq!(
+            root("\"https://moodle.school.org\""),
+            "https://moodle.school.org"
+        );
     }
 
     #[test]

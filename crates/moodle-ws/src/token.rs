@@ -73,7 +73,9 @@ mod tests {
         let t = WsToken::new("  \"0123456789abcdef0123456789abcdef\"\n").unwrap();
         assert_eq!(t.expose(), "0123456789abcdef0123456789abcdef");
         assert!(t.looks_like_moodle_token());
-        assert!(!WsToken::new("https://moodle.example/").unwrap().looks_like_moodle_token());
+        assert!(!WsToken::new("https://moodle.example/")
+            .unwrap()
+            .looks_like_moodle_token());
         assert!(WsToken::new("  \n").is_none());
         assert_eq!(t.hint(), "…cdef");
     }

@@ -85,7 +85,9 @@ fn every_capture_has_an_expected_decoding() {
 fn namespaced_and_plain_exception_classes_are_matched_by_errorcode() {
     // 4.5 namespaces core exceptions; the webservice one is still plain.
     assert!(capture("invalid_token").body.contains("core\\\\exception"));
-    assert!(capture("expired_token").body.contains("\"webservice_access_exception\""));
+    assert!(capture("expired_token")
+        .body
+        .contains("\"webservice_access_exception\""));
     assert_eq!(errorcode("invalid_token"), "invalidtoken");
     assert_eq!(errorcode("expired_token"), "accessexception");
 }

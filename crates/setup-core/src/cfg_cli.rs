@@ -41,7 +41,8 @@ mod tests {
         assert!(enable_web_services().contains("--name=enablewebservices --set=1"));
         assert!(enable_rest_protocol().contains("--name=webserviceprotocols"));
         assert!(enable_auth_plugin("userkey").ends_with(",userkey"));
-        assert!(userkey_mapping_email().contains("--component=auth_userkey --name=mappingfield --set=email"));
+        assert!(userkey_mapping_email()
+            .contains("--component=auth_userkey --name=mappingfield --set=email"));
         assert!(userkey_lifetime().ends_with("--set=120"));
     }
 }

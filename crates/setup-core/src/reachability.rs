@@ -75,9 +75,17 @@ fn classify_v4(v4: Ipv4Addr) -> AddressKind {
 pub fn is_local_only_name(host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     host == "localhost"
-        || [".local", ".localhost", ".lan", ".internal", ".intranet", ".home.arpa", ".corp"]
-            .iter()
-            .any(|suffix| host.ends_with(suffix))
+        || [
+            ".local",
+            ".localhost",
+            ".lan",
+            ".internal",
+            ".intranet",
+            ".home.arpa",
+            ".corp",
+        ]
+        .iter()
+        .any(|suffix| host.ends_with(suffix))
         || (!host.contains('.') && !host.contains(':'))
 }
 

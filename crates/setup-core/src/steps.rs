@@ -80,7 +80,8 @@ static CATALOG: [Step; 16] = [
     Step {
         number: 4,
         title: "Upload each ZIP package",
-        action: "Drag each ZIP into \"ZIP package\" and press \"Install plugin from the ZIP file\".",
+        action:
+            "Drag each ZIP into \"ZIP package\" and press \"Install plugin from the ZIP file\".",
         admin_path: Some(INSTALL_ADDON),
         verification: Verification::Manual,
         proven_by: Some(3),
@@ -198,7 +199,9 @@ mod tests {
         for (i, s) in catalog().iter().enumerate() {
             assert_eq!(usize::from(s.number), i);
             if s.verification == Verification::Manual {
-                let proof = s.proven_by.expect("a manual step names the step that proves it");
+                let proof = s
+                    .proven_by
+                    .expect("a manual step names the step that proves it");
                 assert_ne!(step(proof).unwrap().verification, Verification::Manual);
             }
         }

@@ -13,7 +13,11 @@ struct Run {
 impl Run {
     fn assert(&self, check: &str, expected: Status) {
         let f = self.report.finding(check).unwrap();
-        assert_eq!(f.status, expected, "{check}: {f:#?}\nall: {:#?}", self.report.checks);
+        assert_eq!(
+            f.status, expected,
+            "{check}: {f:#?}\nall: {:#?}",
+            self.report.checks
+        );
     }
 
     fn assert_only_failing_steps(&self, steps: &[u8]) {
@@ -110,7 +114,11 @@ async fn tokens_never_travel_in_a_url() {
     let tokens = [r.sim.opensis_token(), r.sim.userkey_token()];
     for req in &requests {
         for t in &tokens {
-            assert!(!req.uri.contains(t.as_str()), "token in URL: {}", req.method);
+            assert!(
+                !req.uri.contains(t.as_str()),
+                "token in URL: {}",
+                req.method
+            );
         }
     }
     assert!(requests
@@ -129,7 +137,12 @@ async fn not_moodle_proxy_page() {
     let r = run(&[Fault::NotMoodle]).await;
     r.assert_only_failing_steps(&[0]);
     r.assert("site_is_moodle", Status::Fail);
-    assert!(r.report.finding("site_is_moodle").unwrap().evidence.contains("Sign in to continue"));
+    assert!(r
+        .report
+        .finding("site_is_moodle")
+        .unwrap()
+        .evidence
+        .contains("Sign in to continue"));
     r.assert("rest_protocol_enabled", Status::Unknown);
     r.assert("opensis_token", Status::Unknown);
     assert!(r.report.site.is_none());
@@ -158,7 +171,12 @@ async fn web_services_disabled_is_step_11_not_13() {
     r.assert("web_services_enabled", Status::Fail);
     r.assert("rest_protocol_enabled", Status::Unknown);
     r.assert("opensis_token", Status::Unknown);
-    assert!(r.report.finding("web_services_enabled").unwrap().fix.contains("cfg.php --name=enablewebservices --set=1"));
+    assert!(r
+        .report
+        .finding("web_services_enabled")
+        .unwrap()
+        .fix
+        .contains("cfg.php --name=enablewebservices --set=1"));
 }
 
 #[tokio::test]
@@ -168,7 +186,12 @@ async fn rest_protocol_disabled_is_step_13_not_11() {
     r.assert("web_services_enabled", Status::Pass);
     r.assert("rest_protocol_enabled", Status::Fail);
     r.assert("webservice_auth_enabled", Status::Unknown);
-    assert!(r.report.finding("opensis_token").unwrap().summary.contains("step 13"));
+    assert!(r
+        .report
+        .finding("opensis_token")
+        .unwrap()
+        .summary
+        .contains("step 13"));
 }
 
 #[tokio::test]
@@ -198,7 +221,12 @@ async fn mapping_field_not_email_is_step_7() {
     let r = run(&[Fault::MappingFieldNotEmail]).await;
     r.assert_only_failing_steps(&[7]);
     r.assert("userkey_mapping_email", Status::Fail);
-    assert!(r.report.finding("userkey_mapping_email").unwrap().fix.contains("mappingfield --set=email"));
+    assert!(r
+        .report
+        .finding("userkey_mapping_email")
+        .unwrap()
+        .fix
+        .contains("mappingfield --set=email"));
     r.assert("admin_authorised_userkey_service", Status::Pass);
 }
 
@@ -255,7 +283,11 @@ async fn functions_not_added_is_step_14_with_the_list() {
 
 #[tokio::test]
 async fn both_plugin_and_functions_missing() {
-    let r = run(&[Fault::WebServicesPluginNotInstalled, Fault::FunctionsNotAdded]).await;
+    let r = run(&[
+        Fault::WebServicesPluginNotInstalled,
+        Fault::FunctionsNotAdded,
+    ])
+    .await;
     r.assert("web_services_plugin_installed", Status::Fail);
     r.assert("opensis_functions", Status::Fail);
     let f = r.report.finding("opensis_functions").unwrap();
@@ -280,14 +312,24 @@ async fn unknown_tokens_are_step_15() {
     r.assert_only_failing_steps(&[15]);
     r.assert("opensis_token", Status::Fail);
     r.assert("userkey_token", Status::Fail);
-    assert!(r.report.finding("opensis_token").unwrap().evidence.contains("invalidtoken"));
+    assert!(r
+        .report
+        .finding("opensis_token")
+        .unwrap()
+        .evidence
+        .contains("invalidtoken"));
 }
 
 #[tokio::test]
 async fn expired_token_is_told_apart_from_a_disabled_service() {
     let r = run(&[Fault::OpensisTokenExpired]).await;
     r.assert("opensis_token", Status::Fail);
-    assert!(r.report.finding("opensis_token").unwrap().summary.contains("expired"));
+    assert!(r
+        .report
+        .finding("opensis_token")
+        .unwrap()
+        .summary
+        .contains("expired"));
     r.assert("opensis_service_open", Status::Unknown);
     assert!(r.report.failing_steps().contains(&15));
     assert!(!r.report.failing_steps().contains(&10));
@@ -310,7 +352,12 @@ async fn swapped_tokens_are_named_and_the_rest_is_still_diagnosed() {
 async fn token_of_a_non_admin_is_step_15() {
     let r = run(&[Fault::OpensisTokenNotAdmin]).await;
     r.assert("opensis_token_admin", Status::Fail);
-    assert!(r.report.finding("opensis_token_admin").unwrap().summary.contains("teacher"));
+    assert!(r
+        .report
+        .finding("opensis_token_admin")
+        .unwrap()
+        .summary
+        .contains("teacher"));
     assert!(r.report.failing_steps().contains(&15));
 }
 

@@ -42,7 +42,10 @@ fn as_text<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S:
 }
 
 /// Runs every probe against the site and judges the set-up, one finding per check.
-pub async fn diagnose(http: &reqwest::Client, input: &DiagnoseInput) -> Result<Report, EngineError> {
+pub async fn diagnose(
+    http: &reqwest::Client,
+    input: &DiagnoseInput,
+) -> Result<Report, EngineError> {
     let typed = normalize_site_url(&input.url)?;
     if let Some(email) = &input.admin_email {
         if !email.contains('@') || email.trim().contains(' ') {

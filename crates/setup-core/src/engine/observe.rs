@@ -65,7 +65,10 @@ impl Observations {
     }
 }
 
-async fn site_info(client: &MoodleClient, token: Option<&WsToken>) -> Option<Result<SiteInfo, WsError>> {
+async fn site_info(
+    client: &MoodleClient,
+    token: Option<&WsToken>,
+) -> Option<Result<SiteInfo, WsError>> {
     match token {
         Some(t) => Some(client.site_info(t).await),
         None => None,
@@ -76,7 +79,11 @@ fn is_access_exception<T>(r: &Option<Result<T, WsError>>) -> bool {
     matches!(r, Some(Err(e)) if e.is_errorcode(moodle_ws::error::codes::ACCESS_EXCEPTION))
 }
 
-pub(super) async fn observe(http: &reqwest::Client, typed: SiteRoot, input: &DiagnoseInput) -> Observations {
+pub(super) async fn observe(
+    http: &reqwest::Client,
+    typed: SiteRoot,
+    input: &DiagnoseInput,
+) -> Observations {
     let typed_client = MoodleClient::new(http.clone(), typed.clone(), MAX_BODY);
     let host = typed.host().unwrap_or_default().to_owned();
     let port = typed.as_url().port_or_known_default().unwrap_or(443);
@@ -104,7 +111,10 @@ pub(super) async fn observe(http: &reqwest::Client, typed: SiteRoot, input: &Dia
         opensis_info_retry: None,
         userkey_info: None,
         existence: Vec::new(),
-        admin_email: input.admin_email.clone().map(|e| EmailSource::Given(e.trim().to_owned())),
+        admin_email: input
+            .admin_email
+            .clone()
+            .map(|e| EmailSource::Given(e.trim().to_owned())),
         email_lookup_error: None,
         login_url: None,
         follow: None,

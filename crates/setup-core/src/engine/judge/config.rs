@@ -74,7 +74,9 @@ fn web_services_plugin_installed(obs: &Observations) -> Finding {
     const CHECK: &str = "web_services_plugin_installed";
     let info = match opensis_state(obs) {
         OpensisState::Works(info) => info,
-        OpensisState::Forbidden => return Finding::blocked(CHECK, 3, ws_blocker(obs).unwrap_or(13)),
+        OpensisState::Forbidden => {
+            return Finding::blocked(CHECK, 3, ws_blocker(obs).unwrap_or(13))
+        }
         _ if !obs.site_ok() => return Finding::blocked(CHECK, 3, 0),
         _ => {
             return Finding::blocked(CHECK, 3, 15)
@@ -84,13 +86,26 @@ fn web_services_plugin_installed(obs: &Observations) -> Finding {
     let not_installed: Vec<&str> = obs
         .existence
         .iter()
-        .filter(|(f, r)| is_web_services_plugin_function(f) && matches!(r, Err(e) if e.is_errorcode(codes::INVALID_RECORD)))
+        .filter(|(f, r)| {
+            is_web_services_plugin_function(f)
+                && matches!(r, Err(e) if e.is_errorcode(codes::INVALID_RECORD))
+        })
         .map(|(f, _)| f.as_str())
         .collect();
     if not_installed.is_empty() {
-        let listed = info.functions.iter().filter(|f| is_web_services_plugin_function(&f.name)).count();
-        return Finding::pass(CHECK, 3, "openSIS-Web-Services (the local_get_* functions) is installed.")
-            .evidence(format!("{listed} local_* functions in the service; the others exist on the site"));
+        let listed = info
+            .functions
+            .iter()
+            .filter(|f| is_web_services_plugin_function(&f.name))
+            .count();
+        return Finding::pass(
+            CHECK,
+            3,
+            "openSIS-Web-Services (the local_get_* functions) is installed.",
+        )
+        .evidence(format!(
+            "{listed} local_* functions in the service; the others exist on the site"
+        ));
     }
     Finding::fail(CHECK, 3, "openSIS-Web-Services.zip is not installed: its functions do not exist on the site.")
         .evidence(format!("Moodle error \"invalidrecord\" for {}", not_installed.join(", ")))

@@ -21,11 +21,10 @@ pub(super) fn judge(obs: &Observations) -> Report {
     checks.extend(tokens::findings(obs));
     for f in &mut checks {
         if f.link.is_none() {
-            f.link = Some(
-                steps::step(f.step)
-                    .and_then(|s| s.admin_path)
-                    .map_or_else(|| obs.root.to_string(), |p| obs.root.endpoint(p).to_string()),
-            );
+            f.link = Some(steps::step(f.step).and_then(|s| s.admin_path).map_or_else(
+                || obs.root.to_string(),
+                |p| obs.root.endpoint(p).to_string(),
+            ));
         }
     }
     checks.sort_by_key(|f| f.step);
@@ -196,7 +195,8 @@ pub(crate) fn userkey_state(obs: &Observations) -> UserkeyState<'_> {
     if !obs.userkey_given {
         return UserkeyState::NotGiven;
     }
-    let info_refused = matches!(&obs.userkey_info, Some(Err(e)) if e.is_errorcode(codes::ACCESS_EXCEPTION));
+    let info_refused =
+        matches!(&obs.userkey_info, Some(Err(e)) if e.is_errorcode(codes::ACCESS_EXCEPTION));
     match &obs.login_url {
         None => match &obs.userkey_info {
             Some(Err(e)) if e.is_errorcode(codes::INVALID_TOKEN) => UserkeyState::UnknownToken,

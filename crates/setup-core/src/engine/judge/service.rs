@@ -28,7 +28,9 @@ fn blocked_by_token(obs: &Observations, check: &str, step: u8) -> Finding {
 
 /// The Moodle app's built-in service lists tool_mobile_* functions; opensis never does.
 fn is_mobile_service(info: &SiteInfo) -> bool {
-    info.functions.iter().any(|f| f.name.starts_with("tool_mobile_"))
+    info.functions
+        .iter()
+        .any(|f| f.name.starts_with("tool_mobile_"))
 }
 
 fn service_exists(obs: &Observations, state: &OpensisState) -> Finding {
@@ -78,13 +80,28 @@ fn service_files(obs: &Observations, state: &OpensisState) -> Finding {
     if info.uploadfiles == 0 {
         off.push("Can upload files");
     }
-    let evidence = format!("downloadfiles = {}, uploadfiles = {}", info.downloadfiles, info.uploadfiles);
+    let evidence = format!(
+        "downloadfiles = {}, uploadfiles = {}",
+        info.downloadfiles, info.uploadfiles
+    );
     if off.is_empty() {
-        Finding::pass(CHECK, 10, "The opensis service can download and upload files.").evidence(evidence)
+        Finding::pass(
+            CHECK,
+            10,
+            "The opensis service can download and upload files.",
+        )
+        .evidence(evidence)
     } else {
-        Finding::fail(CHECK, 10, format!("The opensis service lacks \"{}\".", off.join("\" and \"")))
-            .evidence(evidence)
-            .fix(format!("In External services → opensis → Edit (Show more…): tick \"{}\", then Save changes.", off.join("\" and \"")))
+        Finding::fail(
+            CHECK,
+            10,
+            format!("The opensis service lacks \"{}\".", off.join("\" and \"")),
+        )
+        .evidence(evidence)
+        .fix(format!(
+            "In External services → opensis → Edit (Show more…): tick \"{}\", then Save changes.",
+            off.join("\" and \"")
+        ))
     }
 }
 
@@ -95,14 +112,22 @@ fn functions(obs: &Observations, state: &OpensisState) -> Finding {
     };
     let required = required_functions();
     let present = required.iter().filter(|f| info.has_function(f)).count();
-    let answer = |name: &str| obs.existence.iter().find(|(f, _)| f == name).map(|(_, r)| r);
+    let answer = |name: &str| {
+        obs.existence
+            .iter()
+            .find(|(f, _)| f == name)
+            .map(|(_, r)| r)
+    };
     let not_installed = |r: &Result<serde_json::Value, WsError>| matches!(r, Err(e) if e.is_errorcode(codes::INVALID_RECORD));
     let mut not_added = Vec::new();
     let mut from_missing_plugin = Vec::new();
     let mut absent_from_moodle = Vec::new();
     for f in required.iter().filter(|f| !info.has_function(f)) {
         match answer(f) {
-            Some(r) if not_installed(r) && (is_web_services_plugin_function(f) || f.starts_with("auth_userkey_")) => {
+            Some(r)
+                if not_installed(r)
+                    && (is_web_services_plugin_function(f) || f.starts_with("auth_userkey_")) =>
+            {
                 from_missing_plugin.push(*f)
             }
             Some(r) if not_installed(r) => absent_from_moodle.push(*f),
@@ -112,18 +137,37 @@ fn functions(obs: &Observations, state: &OpensisState) -> Finding {
     }
     let link = obs.root.endpoint(steps::EXTERNAL_SERVICES).to_string();
     if not_added.is_empty() && from_missing_plugin.is_empty() && absent_from_moodle.is_empty() {
-        return Finding::pass(CHECK, 14, format!("All {} functions are in the opensis service.", required.len()))
-            .evidence(format!("{present} of {} listed by core_webservice_get_site_info", required.len()));
+        return Finding::pass(
+            CHECK,
+            14,
+            format!(
+                "All {} functions are in the opensis service.",
+                required.len()
+            ),
+        )
+        .evidence(format!(
+            "{present} of {} listed by core_webservice_get_site_info",
+            required.len()
+        ));
     }
-    let mut evidence = vec![format!("{present} of {} functions in the service", required.len())];
+    let mut evidence = vec![format!(
+        "{present} of {} functions in the service",
+        required.len()
+    )];
     if !not_added.is_empty() {
         evidence.push(format!("not added: {}", not_added.join(", ")));
     }
     if !from_missing_plugin.is_empty() {
-        evidence.push(format!("not installed (step 3): {}", from_missing_plugin.join(", ")));
+        evidence.push(format!(
+            "not installed (step 3): {}",
+            from_missing_plugin.join(", ")
+        ));
     }
     if !absent_from_moodle.is_empty() {
-        evidence.push(format!("missing from this Moodle version: {}", absent_from_moodle.join(", ")));
+        evidence.push(format!(
+            "missing from this Moodle version: {}",
+            absent_from_moodle.join(", ")
+        ));
     }
     if not_added.is_empty() && absent_from_moodle.is_empty() {
         return Finding::blocked(CHECK, 14, 3)
@@ -133,7 +177,12 @@ fn functions(obs: &Observations, state: &OpensisState) -> Finding {
     let count = not_added.len() + absent_from_moodle.len();
     let mut fix = format!(
         "In External services → opensis → Functions → Add functions, add: {}.",
-        not_added.iter().chain(absent_from_moodle.iter()).copied().collect::<Vec<_>>().join(", ")
+        not_added
+            .iter()
+            .chain(absent_from_moodle.iter())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if !from_missing_plugin.is_empty() {
         fix.push_str(&format!(
@@ -141,8 +190,15 @@ fn functions(obs: &Observations, state: &OpensisState) -> Finding {
             from_missing_plugin.join(", ")
         ));
     }
-    Finding::fail(CHECK, 14, format!("{count} of the {} functions are missing from the opensis service.", required.len()))
-        .evidence(evidence.join("; "))
-        .fix(fix)
-        .link(link)
+    Finding::fail(
+        CHECK,
+        14,
+        format!(
+            "{count} of the {} functions are missing from the opensis service.",
+            required.len()
+        ),
+    )
+    .evidence(evidence.join("; "))
+    .fix(fix)
+    .link(link)
 }

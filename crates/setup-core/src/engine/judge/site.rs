@@ -123,10 +123,16 @@ fn address(obs: &Observations) -> Finding {
         Finding::warn(
             CHECK,
             0,
-            format!("The site calls itself {}, not {typed}; that address is used from here on.", obs.root),
+            format!(
+                "The site calls itself {}, not {typed}; that address is used from here on.",
+                obs.root
+            ),
         )
         .evidence(format!("wwwroot = {}", cfg.wwwroot))
-        .fix(format!("Enter {} in openSIS, exactly as Moodle's wwwroot says.", obs.root))
+        .fix(format!(
+            "Enter {} in openSIS, exactly as Moodle's wwwroot says.",
+            obs.root
+        ))
         .link(obs.root.to_string())
     }
 }

@@ -61,16 +61,29 @@ fn opensis_token_admin(obs: &Observations) -> Finding {
         return Finding::blocked(CHECK, 15, 0);
     }
     match opensis_state(obs) {
-        OpensisState::Works(info) if info.userissiteadmin => {
-            Finding::pass(CHECK, 15, format!("The opensis token belongs to a site administrator (\"{}\").", info.username))
-        }
+        OpensisState::Works(info) if info.userissiteadmin => Finding::pass(
+            CHECK,
+            15,
+            format!(
+                "The opensis token belongs to a site administrator (\"{}\").",
+                info.username
+            ),
+        ),
         OpensisState::Works(info) => Finding::fail(
             CHECK,
             15,
-            format!("The opensis token belongs to \"{}\", who is not a site administrator.", info.username),
+            format!(
+                "The opensis token belongs to \"{}\", who is not a site administrator.",
+                info.username
+            ),
         )
-        .evidence(format!("userissiteadmin = false for {} ({})", info.username, info.fullname))
-        .fix(format!("{NEW_TOKEN_FIX} (not another user) with service \"opensis\".")),
+        .evidence(format!(
+            "userissiteadmin = false for {} ({})",
+            info.username, info.fullname
+        ))
+        .fix(format!(
+            "{NEW_TOKEN_FIX} (not another user) with service \"opensis\"."
+        )),
         _ => Finding::blocked(CHECK, 15, 15),
     }
 }
@@ -95,6 +108,13 @@ fn userkey_token(obs: &Observations) -> Finding {
             .fix(format!("{NEW_TOKEN_FIX} with service \"User key authentication web service\", and give it here (MOODLE_USERKEY_TOKEN) and in openSIS.")),
         UserkeyState::SameAsOpensis => Finding::fail(CHECK, 15, "The same token was given twice; the user-key token must be a second token.")
             .fix(format!("{NEW_TOKEN_FIX} with service \"User key authentication web service\".")),
+        UserkeyState::UnknownToken
+            if matches!(&obs.userkey_page, Some(Ok(UserkeyLoginPage::NotInstalled { .. }))) =>
+        {
+            Finding::blocked(CHECK, 15, 3).evidence(
+                "Moodle does not know the token; the User key authentication web service comes with the auth_userkey plugin, so create its token after installing it",
+            )
+        }
         UserkeyState::UnknownToken => Finding::fail(CHECK, 15, "Moodle does not know the user-key token.")
             .evidence("Moodle error \"invalidtoken\"")
             .fix("Copy the token again from Manage tokens, all 32 characters, and check it is from this site."),
@@ -126,12 +146,20 @@ fn tokens_in_right_fields(obs: &Observations) -> Finding {
         return Finding::new(CHECK, 15, Status::Unknown, "Needs both tokens to check.");
     }
     if obs.same_token_twice {
-        return Finding::fail(CHECK, 15, "Both fields hold the same token.")
-            .fix("Give the opensis service's token and the User key authentication web service's token.");
+        return Finding::fail(CHECK, 15, "Both fields hold the same token.").fix(
+            "Give the opensis service's token and the User key authentication web service's token.",
+        );
     }
     match (opensis_state(obs), &obs.userkey_info) {
-        (OpensisState::Works(_), Some(Err(_))) => Finding::pass(CHECK, 15, "Each token is in its own field."),
-        _ => Finding::new(CHECK, 15, Status::Unknown, "Could not tell which service each token belongs to."),
+        (OpensisState::Works(_), Some(Err(_))) => {
+            Finding::pass(CHECK, 15, "Each token is in its own field.")
+        }
+        _ => Finding::new(
+            CHECK,
+            15,
+            Status::Unknown,
+            "Could not tell which service each token belongs to.",
+        ),
     }
 }
 
@@ -189,22 +217,44 @@ fn judge_follow(obs: &Observations, follow: &LoginFollow) -> Finding {
     let evidence = format!(
         "login.php?key=… answered HTTP {}{}{}",
         follow.status,
-        if location.is_empty() { String::new() } else { format!(" to {location}") },
-        if follow.sets_moodle_session { " with a MoodleSession cookie" } else { " without a session cookie" }
+        if location.is_empty() {
+            String::new()
+        } else {
+            format!(" to {location}")
+        },
+        if follow.sets_moodle_session {
+            " with a MoodleSession cookie"
+        } else {
+            " without a session cookie"
+        }
     );
     if (300..400).contains(&follow.status) && follow.sets_moodle_session && lands_on_site {
-        return Finding::pass(CHECK, 15, "Single sign-on works: a one-time login URL signs the admin in to Moodle.")
-            .evidence(evidence);
+        return Finding::pass(
+            CHECK,
+            15,
+            "Single sign-on works: a one-time login URL signs the admin in to Moodle.",
+        )
+        .evidence(evidence);
     }
-    let fix = if follow.body_excerpt.to_ascii_lowercase().contains("incorrect key")
-        || follow.body_excerpt.to_ascii_lowercase().contains("expired key")
+    let fix = if follow
+        .body_excerpt
+        .to_ascii_lowercase()
+        .contains("incorrect key")
+        || follow
+            .body_excerpt
+            .to_ascii_lowercase()
+            .contains("expired key")
     {
         "Moodle refused the fresh key. Check User key authentication's settings: \"User key life time\" (120), and \"IP restriction\" off or matching openSIS's server."
     } else {
         "Check User key authentication's \"Redirect after logout\"/\"URL of SSO host\" settings and any proxy in front of Moodle."
     };
-    Finding::fail(CHECK, 15, "Single sign-on does not complete: the one-time login URL does not sign in.")
-        .evidence(format!("{evidence}; {}", follow.body_excerpt))
-        .fix(fix)
-        .link(obs.root.endpoint(steps::USERKEY_SETTINGS).to_string())
+    Finding::fail(
+        CHECK,
+        15,
+        "Single sign-on does not complete: the one-time login URL does not sign in.",
+    )
+    .evidence(format!("{evidence}; {}", follow.body_excerpt))
+    .fix(fix)
+    .link(obs.root.endpoint(steps::USERKEY_SETTINGS).to_string())
 }

@@ -1,0 +1,194 @@
+// Owns: the terminal rendering of a report — one block per step with ✔/⚠/✖, the fix and
+// the link, colour only on a terminal. Must not: change or re-judge a finding.
+
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+use owo_colors::OwoColorize;
+use setup_core::{catalog, Finding, Report, Status};
+
+/// Colour when stdout is a terminal and NO_COLOR is not set.
+pub fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn mark(status: Status, colour: bool) -> String {
+    let (symbol, text) = match status {
+        Status::Pass => ("✔", "ok"),
+        Status::Warn => ("⚠", "warn"),
+        Status::Fail => ("✖", "FAIL"),
+        Status::Unknown => ("?", ""),
+    };
+    let label = format!("{symbol} {text:<4}");
+    if !colour {
+        return label;
+    }
+    match status {
+        Status::Pass => label.green().to_string(),
+        Status::Warn => label.yellow().to_string(),
+        Status::Fail => label.red().bold().to_string(),
+        Status::Unknown => label.dimmed().to_string(),
+    }
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_owned()
+            } else {
+                format!("{prefix}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn finding_block(out: &mut String, f: &Finding, colour: bool) {
+    let _ = writeln!(out, "  {} {}", mark(f.status, colour), f.summary);
+    let pad = "           ";
+    if !f.evidence.is_empty() && f.status != Status::Pass {
+        let _ = writeln!(
+            out,
+            "{pad}Seen: {}",
+            indent(&f.evidence, &format!("{pad}      "))
+        );
+    }
+    if !f.fix.is_empty() && matches!(f.status, Status::Fail | Status::Warn | Status::Unknown) {
+        let _ = writeln!(
+            out,
+            "{pad}Fix:  {}",
+            indent(&f.fix, &format!("{pad}      "))
+        );
+    }
+    if let Some(link) = &f.link {
+        if matches!(f.status, Status::Fail | Status::Warn) {
+            let _ = writeln!(out, "{pad}Open: {link}");
+        }
+    }
+}
+
+pub fn render(report: &Report, colour: bool) -> String {
+    let mut out = String::new();
+    match &report.site {
+        Some(site) => {
+            let _ = writeln!(out, "{}  {}", site.sitename, site.wwwroot);
+            if let (Some(release), Some(version)) = (&site.release, &site.version) {
+                let _ = writeln!(
+                    out,
+                    "Moodle {release}, version {version} (what openSIS shows after Connect)"
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(out, "No Moodle site could be read at this address.");
+        }
+    }
+    for step in catalog() {
+        let findings: Vec<&Finding> = report
+            .checks
+            .iter()
+            .filter(|f| f.step == step.number)
+            .collect();
+        let heading = format!("Step {:>2}  {}", step.number, step.title);
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            if colour {
+                heading.bold().to_string()
+            } else {
+                heading
+            }
+        );
+        if findings.is_empty() {
+            let proof = step
+                .proven_by
+                .map(|n| format!(" (confirmed by step {n})"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  · not checked from outside Moodle{proof}");
+        }
+        for f in findings {
+            finding_block(&mut out, f, colour);
+        }
+    }
+    let count = |s: Status| report.checks.iter().filter(|f| f.status == s).count();
+    let _ = writeln!(out);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "Result: {} ok · {} · {} · {} not checked.",
+        count(Status::Pass),
+        plural(count(Status::Warn), "warning"),
+        plural(count(Status::Fail), "failure"),
+        count(Status::Unknown)
+    );
+    let failing = report.failing_steps();
+    if let Some(first) = failing.first() {
+        let _ = writeln!(
+            out,
+            "Start with step {first}: later steps may pass once it is fixed."
+        );
+    } else {
+        let _ = writeln!(out, "Nothing failed.");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Report {
+        let fail = Finding {
+            check: "rest_protocol_enabled".into(),
+            step: 13,
+            status: Status::Fail,
+            summary: "The REST protocol is not enabled.".into(),
+            evidence: "HTTP 403".into(),
+            fix: "Enable REST.\nOn the server: php admin/cli/cfg.php".into(),
+            link: Some("https://m.org/admin/settings.php?section=webserviceprotocols".into()),
+        };
+        let pass = Finding {
+            check: "web_services_enabled".into(),
+            step: 11,
+            status: Status::Pass,
+            summary: "Web services are enabled.".into(),
+            evidence: "x".into(),
+            fix: String::new(),
+            link: Some("https://m.org/admin".into()),
+        };
+        Report {
+            site: None,
+            checks: vec![pass, fail],
+        }
+    }
+
+    #[test]
+    fn one_block_per_step_with_fix_and_link_for_failures() {
+        let text = render(&report(), false);
+        assert!(text.contains(
+            "Step 13  Enable the REST protocol\n  ✖ FAIL The REST protocol is not enabled."
+        ));
+        assert!(text.contains("Open: https://m.org/admin/settings.php?section=webserviceprotocols"));
+        assert!(text
+            .contains("Fix:  Enable REST.\n                 On the server: php admin/cli/cfg.php"));
+        assert!(text.contains("  ✔ ok   Web services are enabled."));
+        assert!(
+            !text.contains("Open: https://m.org/admin\n"),
+            "no link for passing checks"
+        );
+        assert!(text.contains("Step  2  Open \"Install plugins\"\n  · not checked from outside Moodle (confirmed by step 3)"));
+        assert!(text.contains("Start with step 13"));
+        assert!(
+            !text.contains('\u{1b}'),
+            "no colour codes when not a terminal"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        assert!(render(&report(), true).contains('\u{1b}'));
+    }
+}
