@@ -109,7 +109,13 @@ pub fn render(report: &Report, colour: bool) -> String {
                 .unwrap_or_default();
             let _ = writeln!(out, "  · not checked from outside Moodle{proof}");
         }
+        // Checks waiting for the same earlier step are shown once.
+        let mut shown: Vec<(Status, &str)> = Vec::new();
         for f in findings {
+            if f.status == Status::Unknown && shown.contains(&(f.status, f.summary.as_str())) {
+                continue;
+            }
+            shown.push((f.status, f.summary.as_str()));
             finding_block(&mut out, f, colour);
         }
     }
