@@ -5,8 +5,10 @@ pub mod cfg_cli;
 pub mod engine;
 pub mod finding;
 pub mod plugin_zip;
+pub mod profile;
 pub mod reachability;
 pub mod required_functions;
+pub mod secrets;
 pub mod steps;
 
 pub use engine::{diagnose, DiagnoseInput, EngineError};
