@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One misconfiguration of the simulated site. Several can be on at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
     /// A proxy or captive portal answers every request with its own HTML page.

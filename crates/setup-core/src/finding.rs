@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -15,6 +16,7 @@ pub enum Status {
 
 /// One check's verdict, tied to the set-up step that fixes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// Stable identifier, e.g. `rest_protocol_enabled`.
     pub check: String,
@@ -33,6 +35,7 @@ pub struct Finding {
 
 /// What the site says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SiteFacts {
     pub sitename: String,
     pub release: Option<String>,
@@ -41,6 +44,7 @@ pub struct SiteFacts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     pub site: Option<SiteFacts>,
     pub checks: Vec<Finding>,

@@ -7,6 +7,7 @@ pub mod finding;
 pub mod plugin_zip;
 pub mod profile;
 pub mod reachability;
+pub mod report_markdown;
 pub mod required_functions;
 pub mod secrets;
 pub mod steps;

@@ -17,6 +17,7 @@ const FILE_NAME: &str = "profiles.json";
 
 /// How far the admin got with one step in the wizard.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StepProgress {
     /// Ticked by hand (steps that cannot be verified remotely).
     #[serde(default)]
@@ -28,6 +29,7 @@ pub struct StepProgress {
 
 /// One school's connection. No secret in here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Profile {
     pub id: String,
     pub name: String,
@@ -40,6 +42,7 @@ pub struct Profile {
     pub plugin_sources: Vec<String>,
     /// The SIS target's non-secret settings (see the `sis` module), kept as given.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub sis: Option<serde_json::Value>,
     /// The step the admin was on.
     #[serde(default)]

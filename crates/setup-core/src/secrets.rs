@@ -12,6 +12,7 @@ pub const KEYRING_SERVICE: &str = "sis-moodle-setup";
 
 /// Which secret of a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SecretKind {
     OpensisToken,

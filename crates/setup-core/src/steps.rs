@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// How far a step can be confirmed from outside Moodle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {
     /// Probes confirm it fully.
@@ -17,6 +18,7 @@ pub enum Verification {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Step {
     pub number: u8,
     pub title: &'static str,

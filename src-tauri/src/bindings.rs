@@ -1,0 +1,66 @@
+// Owns: the TypeScript declarations of every type that crosses to the UI, generated from the
+// Rust types into ui/src/bindings.ts. Must not: be edited by hand on the TypeScript side.
+
+use ts_rs::{Config, TS};
+
+use crate::commands::{demo::FaultState, secrets};
+use crate::error::ErrorPayload;
+
+/// The generated file's path, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
+
+fn decl<T: TS>(cfg: &Config) -> String {
+    format!("export {}", T::decl(cfg))
+}
+
+/// The whole bindings file.
+pub fn typescript() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        decl::<setup_core::Status>(&cfg),
+        decl::<setup_core::Finding>(&cfg),
+        decl::<setup_core::SiteFacts>(&cfg),
+        decl::<setup_core::Report>(&cfg),
+        decl::<setup_core::Verification>(&cfg),
+        decl::<setup_core::Step>(&cfg),
+        decl::<setup_core::profile::StepProgress>(&cfg),
+        decl::<setup_core::profile::Profile>(&cfg),
+        decl::<setup_core::secrets::SecretKind>(&cfg),
+        decl::<moodle_sim::Fault>(&cfg),
+        decl::<FaultState>(&cfg),
+        decl::<secrets::KeyringStatus>(&cfg),
+        decl::<secrets::TokenSlot>(&cfg),
+        decl::<secrets::TokenState>(&cfg),
+        decl::<ErrorPayload>(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.\n// Do not edit: change the Rust type and regenerate.\n\n",
+    );
+    for d in decls {
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails when a Rust type changed and the UI's bindings were not regenerated.
+    #[test]
+    fn bindings_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
+        let fresh = typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == fresh,
+            "ui/src/bindings.ts is out of date: run `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`"
+        );
+    }
+}

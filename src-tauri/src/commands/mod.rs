@@ -1,0 +1,8 @@
+// Owns: the Tauri commands, one small module per concern; each is a thin adapter over
+// setup-core. Must not: re-interpret Moodle answers or hold state outside `AppState`.
+
+pub mod demo;
+pub mod diagnose;
+pub mod profiles;
+pub mod secrets;
+pub mod system;

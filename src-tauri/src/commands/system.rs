@@ -1,0 +1,99 @@
+// Owns: what the app asks of the desktop — the step catalog, opening links in the browser,
+// the clipboard, saving a report file. Must not: open anything but http(s) addresses.
+
+use std::path::PathBuf;
+
+use setup_core::Step;
+
+use crate::error::{AppError, AppResult};
+
+#[tauri::command]
+pub fn step_catalog() -> Vec<Step> {
+    setup_core::catalog().to_vec()
+}
+
+/// Opens a web address in the default browser (deep links into Moodle's admin pages).
+#[tauri::command]
+pub fn open_external(url: String) -> AppResult<()> {
+    let parsed = url::Url::parse(url.trim()).map_err(|_| AppError::InvalidLink(url.clone()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(AppError::InvalidLink(url));
+    }
+    open::that_detached(parsed.as_str())?;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn copy_text(text: String) -> AppResult<()> {
+    let mut clipboard =
+        arboard::Clipboard::new().map_err(|e| AppError::Clipboard(e.to_string()))?;
+    clipboard
+        .set_text(text)
+        .map_err(|e| AppError::Clipboard(e.to_string()))
+}
+
+/// Keeps letters, digits, spaces, dots, dashes and underscores: a safe file name.
+fn safe_file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || " .-_".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').to_owned();
+    if trimmed.is_empty() {
+        "moodle-setup-report.md".to_owned()
+    } else if trimmed.ends_with(".md") {
+        trimmed
+    } else {
+        format!("{trimmed}.md")
+    }
+}
+
+/// Writes the report into the Downloads folder (or Documents, or home) and returns the path.
+#[tauri::command]
+pub fn save_report(markdown: String, file_name: String) -> AppResult<String> {
+    let dir: PathBuf = dirs::download_dir()
+        .or_else(dirs::document_dir)
+        .or_else(dirs::home_dir)
+        .ok_or_else(|| AppError::Io(std::io::Error::other("no Downloads or home folder")))?;
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(safe_file_name(&file_name));
+    std::fs::write(&path, markdown)?;
+    Ok(path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_must_be_web_addresses() {
+        assert!(matches!(
+            open_external("file:///etc/passwd".into()),
+            Err(AppError::InvalidLink(_))
+        ));
+        assert!(matches!(
+            open_external("javascript:alert(1)".into()),
+            Err(AppError::InvalidLink(_))
+        ));
+        assert!(matches!(
+            open_external("not a url".into()),
+            Err(AppError::InvalidLink(_))
+        ));
+    }
+
+    #[test]
+    fn report_file_names_are_safe() {
+        assert_eq!(
+            safe_file_name("Lincoln/High: report"),
+            "Lincoln-High- report.md"
+        );
+        assert_eq!(safe_file_name("../../x.md"), "-..-x.md");
+        assert_eq!(safe_file_name("   "), "moodle-setup-report.md");
+    }
+}

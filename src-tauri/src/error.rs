@@ -1,0 +1,98 @@
+// Owns: the one error type commands return, serialised for the UI as `{code, message}` with
+// stable codes. Must not: carry a secret in its message.
+
+use serde::{Serialize, Serializer};
+use setup_core::profile::ProfileError;
+use setup_core::secrets::SecretError;
+use setup_core::EngineError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Input(#[from] EngineError),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error("tokens cannot be stored until you choose: the system keyring is not available")]
+    NoSecretStore,
+    #[error("no token has been saved for this profile yet")]
+    TokenMissing,
+    #[error("the simulated Moodle is not running; start it from the start page")]
+    DemoNotRunning,
+    #[error("the simulated Moodle could not start: {0}")]
+    DemoStart(String),
+    #[error("only web addresses (https:// or http://) can be opened: {0}")]
+    InvalidLink(String),
+    #[error("the clipboard is not available: {0}")]
+    Clipboard(String),
+    #[error("could not save the file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Input(_) => "invalid_input",
+            AppError::Profile(ProfileError::NotFound(_)) => "profile_not_found",
+            AppError::Profile(ProfileError::EmptyName) => "profile_name_empty",
+            AppError::Profile(ProfileError::Damaged { .. }) => "profiles_damaged",
+            AppError::Profile(_) => "profiles_io",
+            AppError::Secret(SecretError::Unavailable(_)) | AppError::NoSecretStore => {
+                "keyring_unavailable"
+            }
+            AppError::Secret(_) => "keyring_error",
+            AppError::TokenMissing => "token_missing",
+            AppError::DemoNotRunning => "demo_not_running",
+            AppError::DemoStart(_) => "demo_start_failed",
+            AppError::InvalidLink(_) => "invalid_link",
+            AppError::Clipboard(_) => "clipboard_unavailable",
+            AppError::Io(_) => "io",
+        }
+    }
+}
+
+/// What the UI receives for every failed command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub message: String,
+}
+
+impl Serialize for AppError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ErrorPayload {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        }
+        .serialize(serializer)
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_reach_the_ui_as_code_and_message() {
+        let json = serde_json::to_value(AppError::NoSecretStore).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "keyring_unavailable",
+                "message": "tokens cannot be stored until you choose: the system keyring is not available"
+            })
+        );
+        let json = serde_json::to_value(AppError::Input(EngineError::InvalidUrl(
+            moodle_ws::SiteUrlError::Empty,
+        )))
+        .unwrap();
+        assert_eq!(json["code"], "invalid_input");
+        assert!(json["message"].as_str().unwrap().contains("empty"));
+        let json =
+            serde_json::to_value(AppError::Profile(ProfileError::NotFound("x".into()))).unwrap();
+        assert_eq!(json["code"], "profile_not_found");
+    }
+}

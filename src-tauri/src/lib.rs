@@ -1,0 +1,59 @@
+//! SIS Moodle Setup, the desktop wizard: Tauri commands that are one-line adapters over
+//! setup-core, the app state they share, and the TypeScript bindings generated for the UI.
+
+pub mod bindings;
+mod commands;
+pub mod error;
+pub mod state;
+
+use tauri::{Builder, Runtime};
+
+pub use error::AppError;
+pub use state::AppState;
+
+/// Adds the app's state and commands to a builder; tests pass `tauri::test::mock_builder()`.
+pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::profiles::list_profiles,
+            commands::profiles::last_profile,
+            commands::profiles::create_profile,
+            commands::profiles::save_profile,
+            commands::profiles::rename_profile,
+            commands::profiles::duplicate_profile,
+            commands::profiles::delete_profile,
+            commands::secrets::keyring_status,
+            commands::secrets::use_session_secrets,
+            commands::secrets::set_token,
+            commands::secrets::clear_token,
+            commands::secrets::token_state,
+            commands::secrets::reveal_token,
+            commands::diagnose::check_site,
+            commands::diagnose::diagnose_profile,
+            commands::diagnose::report_markdown,
+            commands::demo::start_demo,
+            commands::demo::demo_faults,
+            commands::demo::set_demo_fault,
+            commands::system::step_catalog,
+            commands::system::open_external,
+            commands::system::copy_text,
+            commands::system::save_report,
+        ])
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    let state = match AppState::from_environment() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("SIS Moodle Setup could not start: {e}");
+            std::process::exit(2);
+        }
+    };
+    let app = build_app(tauri::Builder::default(), state);
+    if let Err(e) = app.run(tauri::generate_context!()) {
+        eprintln!("SIS Moodle Setup stopped: {e}");
+        std::process::exit(1);
+    }
+}

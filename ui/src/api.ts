@@ -1,0 +1,69 @@
+// Owns: the typed calls into the Rust commands; argument and result types are the generated
+// bindings. Must not: hold state or decide anything.
+
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  ErrorPayload,
+  Fault,
+  FaultState,
+  KeyringStatus,
+  Profile,
+  Report,
+  SecretKind,
+  Step,
+  TokenState,
+} from "./bindings";
+
+/** A command's failure as the UI shows it. */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isPayload(e: unknown): e is ErrorPayload {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    if (isPayload(e)) throw new AppError(e.code, e.message);
+    throw new AppError("unexpected", String(e));
+  }
+}
+
+export const api = {
+  listProfiles: () => call<Profile[]>("list_profiles"),
+  lastProfile: () => call<Profile | null>("last_profile"),
+  createProfile: (name: string) => call<Profile>("create_profile", { name }),
+  saveProfile: (profile: Profile) => call<Profile>("save_profile", { profile }),
+  renameProfile: (id: string, name: string) => call<Profile>("rename_profile", { id, name }),
+  duplicateProfile: (id: string) => call<Profile>("duplicate_profile", { id }),
+  deleteProfile: (id: string) => call<null>("delete_profile", { id }),
+  keyringStatus: () => call<KeyringStatus>("keyring_status"),
+  useSessionSecrets: () => call<KeyringStatus>("use_session_secrets"),
+  setToken: (profileId: string, kind: SecretKind, value: string) =>
+    call<TokenState>("set_token", { profileId, kind, value }),
+  clearToken: (profileId: string, kind: SecretKind) =>
+    call<TokenState>("clear_token", { profileId, kind }),
+  tokenState: (profileId: string) => call<TokenState>("token_state", { profileId }),
+  revealToken: (profileId: string, kind: SecretKind) =>
+    call<string>("reveal_token", { profileId, kind }),
+  checkSite: (url: string) => call<Report>("check_site", { url }),
+  diagnoseProfile: (profileId: string) => call<Report>("diagnose_profile", { profileId }),
+  reportMarkdown: (report: Report, title: string, generatedAt: string) =>
+    call<string>("report_markdown", { report, title, generatedAt }),
+  startDemo: (faults: Fault[]) => call<Profile>("start_demo", { faults }),
+  demoFaults: () => call<FaultState[]>("demo_faults"),
+  setDemoFault: (fault: Fault, on: boolean) => call<FaultState[]>("set_demo_fault", { fault, on }),
+  stepCatalog: () => call<Step[]>("step_catalog"),
+  openExternal: (url: string) => call<null>("open_external", { url }),
+  copyText: (text: string) => call<null>("copy_text", { text }),
+  saveReport: (markdown: string, fileName: string) =>
+    call<string>("save_report", { markdown, fileName }),
+};

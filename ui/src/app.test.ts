@@ -1,0 +1,218 @@
+// The UI against a mocked IPC: what the admin sees and can reach by keyboard, and that every
+// action calls the right command.
+import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { render, start, state, stepStatus, DONE_PAGE } from "./app";
+import type { Finding, Profile, Report, Step } from "./bindings";
+
+const steps: Step[] = Array.from({ length: 16 }, (_, n) => ({
+  number: n,
+  title: `Title ${n}`,
+  action: `Do ${n}`,
+  admin_path: n === 0 ? null : `admin/page${n}.php`,
+  verification: n === 2 ? "manual" : "remote",
+  proven_by: n === 2 ? 3 : null,
+}));
+
+const demo: Profile = {
+  id: "demo",
+  name: "Demo school (simulated Moodle)",
+  moodle_url: "http://127.0.0.1:4000",
+  admin_email: "admin@example.org",
+  plugin_sources: [],
+  sis: null,
+  current_step: 0,
+  progress: {},
+};
+
+function finding(check: string, step: number, status: Finding["status"]): Finding {
+  return { check, step, status, summary: `${check} summary`, evidence: "seen", fix: "do it", link: "http://127.0.0.1:4000/admin" };
+}
+
+const report: Report = {
+  site: { sitename: "SIS Lab Moodle", release: "4.5.11+ (Build: 20260501)", version: "2024100711.02", wwwroot: "http://127.0.0.1:4000" },
+  checks: [finding("web_services_enabled", 11, "pass"), finding("rest_protocol_enabled", 13, "fail"), finding("site_public", 0, "warn")],
+};
+
+let calls: { cmd: string; args: unknown }[] = [];
+let keyringAvailable = true;
+
+function mockBackend(): void {
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args });
+    switch (cmd) {
+      case "step_catalog":
+        return steps;
+      case "list_profiles":
+        return calls.some((c) => c.cmd === "start_demo") ? [demo] : [];
+      case "keyring_status":
+        return { available: keyringAvailable, session_only: false, problem: keyringAvailable ? null : "no Secret Service" };
+      case "use_session_secrets":
+        return { available: false, session_only: true, problem: "no Secret Service" };
+      case "start_demo":
+        return demo;
+      case "token_state":
+        return { opensis: { set: true, looks_valid: true }, userkey: { set: true, looks_valid: true }, persistent: false };
+      case "demo_faults":
+        return [{ fault: "rest_protocol_disabled", step: 13, on: false }];
+      case "set_demo_fault":
+        return [{ fault: "rest_protocol_disabled", step: 13, on: true }];
+      case "save_profile":
+        return (args as { profile: Profile }).profile;
+      case "diagnose_profile":
+        return report;
+      case "check_site":
+        throw { code: "invalid_input", message: "the Moodle address is empty" };
+      default:
+        return null;
+    }
+  });
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`no #${id}`);
+  return el as T;
+}
+
+beforeEach(async () => {
+  calls = [];
+  keyringAvailable = true;
+  Object.assign(state, { view: "start", profile: null, report: null, faults: null, page: 0, error: null, notice: null });
+  document.body.replaceChildren();
+  const app = document.createElement("div");
+  app.id = "app";
+  document.body.append(app);
+  mockBackend();
+  await start(app);
+});
+
+afterEach(() => clearMocks());
+
+describe("start screen", () => {
+  it("offers the three ways in as labelled buttons", () => {
+    for (const id of ["start-new", "start-diagnose", "start-demo"]) {
+      const b = byId<HTMLButtonElement>(id);
+      expect(b.tagName).toBe("BUTTON");
+      expect(b.textContent?.length).toBeGreaterThan(10);
+    }
+    expect(document.body.textContent).toContain("No school yet");
+  });
+
+  it("creating a school asks for a labelled name", async () => {
+    byId("start-new").click();
+    const input = byId<HTMLInputElement>("new-school-name");
+    expect(document.querySelector('label[for="new-school-name"]')?.textContent).toBe("School name");
+    expect(document.activeElement).toBe(input);
+  });
+
+  it("an unavailable keyring is said plainly and session-only is a choice", async () => {
+    keyringAvailable = false;
+    await start(document.getElementById("app") as HTMLElement);
+    expect(document.body.textContent).toContain("keyring is not available");
+    byId("keyring-session").click();
+    await settle();
+    expect(calls.map((c) => c.cmd)).toContain("use_session_secrets");
+    expect(document.body.textContent).toContain("session only");
+  });
+});
+
+describe("demo and wizard", () => {
+  async function openDemo(): Promise<void> {
+    byId("start-demo").click();
+    await settle();
+  }
+
+  it("the demo opens the wizard with a rail of every step and the fault panel", async () => {
+    await openDemo();
+    expect(state.view).toBe("wizard");
+    const rail = document.querySelectorAll(".rail-item");
+    expect(rail).toHaveLength(DONE_PAGE + 1);
+    for (const item of rail) expect(item.getAttribute("aria-label")).toMatch(/—/);
+    expect(byId<HTMLInputElement>("fault-rest_protocol_disabled").checked).toBe(false);
+    expect(document.querySelector('label[for="fault-rest_protocol_disabled"]')?.textContent).toContain("REST protocol disabled");
+  });
+
+  it("Check runs the diagnosis and the step shows its findings; the rail shows the status", async () => {
+    await openDemo();
+    byId("rail-13").click();
+    await settle();
+    expect(byId("page-heading").textContent).toContain("Step 13");
+    byId("check-13").click();
+    await settle();
+    expect(calls.map((c) => c.cmd)).toContain("diagnose_profile");
+    expect(document.querySelector(".finding.fail")?.textContent).toContain("rest_protocol_enabled summary");
+    expect(stepStatus(13)).toBe("fail");
+    expect(byId("rail-13").getAttribute("aria-label")).toContain("failed");
+  });
+
+  it("a manual step has a labelled tick that is saved", async () => {
+    await openDemo();
+    byId("rail-2").click();
+    await settle();
+    const tick = byId<HTMLInputElement>("tick-2");
+    expect(document.querySelector('label[for="tick-2"]')).not.toBeNull();
+    tick.click();
+    await settle();
+    const saved = calls.filter((c) => c.cmd === "save_profile").pop()?.args as { profile: Profile };
+    expect(saved.profile.progress[2]?.ticked).toBe(true);
+    expect(stepStatus(2)).toBe("pass");
+  });
+
+  it("switching a fault calls the simulated Moodle", async () => {
+    await openDemo();
+    byId("fault-rest_protocol_disabled").click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "set_demo_fault")?.args).toEqual({ fault: "rest_protocol_disabled", on: true });
+  });
+
+  it("errors from a command appear as an alert with the message", async () => {
+    await openDemo();
+    byId("rail-0").click();
+    await settle();
+    byId("check-site").click();
+    await settle();
+    expect(document.querySelector('[role="alert"]')?.textContent).toContain("the Moodle address is empty");
+  });
+
+  it("diagnose lists failing checks first with their step", async () => {
+    await openDemo();
+    byId("to-diagnose").click();
+    await settle();
+    const cards = [...document.querySelectorAll(".finding")];
+    expect(cards[0]?.classList.contains("fail")).toBe(true);
+    expect(cards[0]?.textContent).toContain("Step 13");
+    expect(cards[1]?.classList.contains("warn")).toBe(true);
+    expect(document.body.textContent).toContain("SIS Lab Moodle — Moodle 4.5.11+ (Build: 20260501), version 2024100711.02");
+  });
+
+  it("token fields are labelled password inputs with reveal and copy", async () => {
+    await openDemo();
+    byId("rail-15").click();
+    await settle();
+    const input = byId<HTMLInputElement>("token-opensis_token");
+    expect(input.type).toBe("password");
+    expect(document.querySelector('label[for="token-opensis_token"]')).not.toBeNull();
+    expect(byId("token-opensis_token-reveal").textContent).toBe("Reveal");
+    expect(byId("token-opensis_token-copy").textContent).toBe("Copy");
+    input.value = "  0123456789abcdef0123456789abcdef ";
+    input.dispatchEvent(new Event("change"));
+    await settle();
+    expect(calls.find((c) => c.cmd === "set_token")?.args).toEqual({
+      profileId: "demo",
+      kind: "opensis_token",
+      value: "  0123456789abcdef0123456789abcdef ",
+    });
+  });
+});
+
+it("render never uses HTML parsing for text", () => {
+  Object.assign(state, { error: "<img src=x onerror=alert(1)>" });
+  render();
+  expect(document.querySelector("img")).toBeNull();
+  expect(document.body.textContent).toContain("<img src=x");
+});

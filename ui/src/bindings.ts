@@ -1,0 +1,112 @@
+// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.
+// Do not edit: change the Rust type and regenerate.
+
+export type Status = "pass" | "warn" | "fail" | "unknown";
+
+export type Finding = { 
+/**
+ * Stable identifier, e.g. `rest_protocol_enabled`.
+ */
+check: string, 
+/**
+ * The seed step (0 = the site itself, 15 = the tokens and single sign-on).
+ */
+step: number, status: Status, 
+/**
+ * One sentence for the admin.
+ */
+summary: string, 
+/**
+ * What was observed, with no secret in it.
+ */
+evidence: string, 
+/**
+ * What to do, or empty when nothing is to be done.
+ */
+fix: string, 
+/**
+ * The admin page on this site where the fix is made.
+ */
+link: string | null, };
+
+export type SiteFacts = { sitename: string, release: string | null, version: string | null, wwwroot: string, };
+
+export type Report = { site: SiteFacts | null, checks: Array<Finding>, };
+
+export type Verification = "remote" | "partial" | "manual";
+
+export type Step = { number: number, title: string, 
+/**
+ * What the admin does, in Moodle's own words.
+ */
+action: string, 
+/**
+ * The admin page, relative to the site root, valid on Moodle 3.11 to 4.5.
+ */
+admin_path: string | null, verification: Verification, 
+/**
+ * For manual steps: the step whose checks also prove this one.
+ */
+proven_by: number | null, };
+
+export type StepProgress = { 
+/**
+ * Ticked by hand (steps that cannot be verified remotely).
+ */
+ticked: boolean, 
+/**
+ * The last verdict of the step's checks, e.g. "pass".
+ */
+last_status: string | null, };
+
+export type Profile = { id: string, name: string, moodle_url: string, admin_email: string | null, 
+/**
+ * Where the two plugin ZIPs come from (URLs or file paths), as last used.
+ */
+plugin_sources: Array<string>, 
+/**
+ * The SIS target's non-secret settings (see the `sis` module), kept as given.
+ */
+sis: unknown, 
+/**
+ * The step the admin was on.
+ */
+current_step: number, progress: { [key in number]: StepProgress }, };
+
+export type SecretKind = "opensis_token" | "userkey_token" | "sis_password";
+
+export type Fault = "not_moodle" | "maintenance" | "wwwroot_differs" | "userkey_not_installed" | "web_services_plugin_not_installed" | "userkey_disabled" | "mapping_field_not_email" | "webservice_auth_disabled" | "service_disabled" | "authorised_users_only" | "download_files_off" | "upload_files_off" | "web_services_disabled" | "admin_not_authorised_on_userkey" | "rest_protocol_disabled" | "functions_not_added" | "opensis_token_expired" | "opensis_token_not_admin" | "login_key_rejected";
+
+export type FaultState = { fault: Fault, 
+/**
+ * The set-up step this fault breaks.
+ */
+step: number, on: boolean, };
+
+export type KeyringStatus = { 
+/**
+ * The OS keyring works here.
+ */
+available: boolean, 
+/**
+ * Tokens are being kept for this session only, as the admin chose.
+ */
+session_only: boolean, 
+/**
+ * Why the keyring is not available.
+ */
+problem: string | null, };
+
+export type TokenSlot = { set: boolean, 
+/**
+ * 32 hexadecimal characters, as Moodle makes them.
+ */
+looks_valid: boolean, };
+
+export type TokenState = { opensis: TokenSlot, userkey: TokenSlot, 
+/**
+ * Kept in the OS keyring (true) or for this session only (false).
+ */
+persistent: boolean, };
+
+export type ErrorPayload = { code: string, message: string, };

@@ -1,0 +1,6 @@
+// The UI's entry point: styles, then the start screen.
+import "./styles.css";
+import { start } from "./app";
+
+const container = document.getElementById("app");
+if (container) void start(container);
