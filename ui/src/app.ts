@@ -734,15 +734,25 @@ export function render(): void {
           }),
         ),
     state.profile && state.view !== "start" ? h("span", { class: "current-profile" }, state.profile.name) : null,
-    state.view === "wizard" ? button("to-diagnose", S.diagnose, () => void run(S.checking, async () => {
-      state.view = "diagnose";
-      await diagnoseNow();
-    })) : null,
+    state.view === "wizard"
+      ? button("to-diagnose", S.diagnose, () =>
+          void run(S.checking, async () => {
+            state.view = "diagnose";
+            await diagnoseNow();
+          }),
+        )
+      : null,
+    state.view === "diagnose"
+      ? button("to-wizard", S.open, () => {
+          state.view = "wizard";
+          render();
+        })
+      : null,
   );
   let content: Node;
   if (state.view === "start") content = startScreen();
   else if (state.view === "wizard") content = h("div", { class: "wizard" }, rail(), stepPanel(), demoPanel() ?? h("span"));
-  else content = h("div", { class: "wizard" }, diagnoseScreen(), demoPanel() ?? h("span"));
+  else content = h("div", { class: "diagnose-layout" }, diagnoseScreen(), demoPanel() ?? h("span"));
   const banner = keyringBanner();
   const bar = busyBar();
   replace(

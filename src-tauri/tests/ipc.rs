@@ -1,0 +1,227 @@
+//! The commands through Tauri's IPC on the mock runtime: what the UI sends and receives,
+//! errors as `{code, message}`, tokens kept out of files, demo mode end to end.
+
+use serde_json::{json, Value};
+use setup_core::profile::ProfileStore;
+use setup_core::secrets::{SecretStore, SessionStore};
+use sis_moodle_setup_app::{build_app, AppState};
+use std::sync::Arc;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    dir_path: std::path::PathBuf,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    _app: tauri::App<tauri::test::MockRuntime>,
+}
+
+fn harness(secrets: Result<Arc<dyn SecretStore>, String>) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(ProfileStore::new(dir.path()), secrets).unwrap();
+    let app = build_app(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        dir_path: dir.path().to_owned(),
+        _dir: dir,
+        webview,
+        _app: app,
+    }
+}
+
+fn session() -> Result<Arc<dyn SecretStore>, String> {
+    Ok(Arc::new(SessionStore::default()))
+}
+
+impl Harness {
+    fn call(&self, cmd: &str, body: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request).map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, body: Value) -> Value {
+        self.call(cmd, body)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+}
+
+fn failing_steps(report: &Value) -> Vec<u64> {
+    let mut steps: Vec<u64> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["step"].as_u64().unwrap())
+        .collect();
+    steps.dedup();
+    steps
+}
+
+#[test]
+fn demo_mode_end_to_end() {
+    let h = harness(session());
+    let profile = h.ok("start_demo", json!({"faults": []}));
+    assert_eq!(profile["id"], "demo");
+    let tokens = h.ok("token_state", json!({"profileId": "demo"}));
+    assert_eq!(tokens["opensis"]["set"], true);
+    assert_eq!(tokens["userkey"]["looks_valid"], true);
+    assert_eq!(tokens["persistent"], false);
+
+    let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
+    assert_eq!(failing_steps(&report), Vec::<u64>::new());
+    assert_eq!(report["site"]["release"], "4.5.11+ (Build: 20260501)");
+
+    let faults = h.ok(
+        "set_demo_fault",
+        json!({"fault": "rest_protocol_disabled", "on": true}),
+    );
+    assert!(faults
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["fault"] == "rest_protocol_disabled" && f["on"] == true && f["step"] == 13));
+    let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
+    assert_eq!(failing_steps(&report), vec![13]);
+
+    // The verdicts are remembered in the (in-memory) demo profile for the side rail.
+    let listed = h.ok("list_profiles", json!({}));
+    assert_eq!(listed[0]["id"], "demo");
+    assert_eq!(listed[0]["progress"]["13"]["last_status"], "fail");
+
+    let md = h.ok(
+        "report_markdown",
+        json!({"report": report, "title": "Demo", "generatedAt": "now"}),
+    );
+    assert!(md.as_str().unwrap().contains("failing steps 13"));
+}
+
+#[test]
+fn profiles_round_trip_and_errors_are_code_and_message() {
+    let h = harness(session());
+    let mut p = h.ok("create_profile", json!({"name": "Lincoln High"}));
+    p["moodle_url"] = json!("https://moodle.lincoln.edu");
+    p["current_step"] = json!(7);
+    h.ok("save_profile", json!({"profile": p}));
+    assert_eq!(h.ok("last_profile", json!({}))["current_step"], 7);
+    let id = p["id"].as_str().unwrap().to_owned();
+    h.ok("rename_profile", json!({"id": id, "name": "Lincoln HS"}));
+    let copy = h.ok("duplicate_profile", json!({"id": id}));
+    assert_eq!(copy["name"], "Lincoln HS (copy)");
+    assert_eq!(
+        h.ok("list_profiles", json!({})).as_array().unwrap().len(),
+        2
+    );
+    h.ok("delete_profile", json!({"id": id}));
+    assert_eq!(
+        h.ok("list_profiles", json!({})).as_array().unwrap().len(),
+        1
+    );
+
+    let err = h
+        .call("rename_profile", json!({"id": "nope", "name": "x"}))
+        .unwrap_err();
+    assert_eq!(err["code"], "profile_not_found");
+    assert!(err["message"].as_str().unwrap().contains("nope"));
+    let err = h.call("create_profile", json!({"name": "  "})).unwrap_err();
+    assert_eq!(err["code"], "profile_name_empty");
+    let err = h
+        .call("open_external", json!({"url": "file:///etc/passwd"}))
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid_link");
+    let err = h.call("check_site", json!({"url": ""})).unwrap_err();
+    assert_eq!(err["code"], "invalid_input");
+    let err = h.call("demo_faults", json!({})).unwrap_err();
+    assert_eq!(err["code"], "demo_not_running");
+}
+
+#[test]
+fn tokens_are_stored_trimmed_and_never_written_to_the_profile_file() {
+    let h = harness(session());
+    let p = h.ok("create_profile", json!({"name": "Lincoln"}));
+    let id = p["id"].as_str().unwrap();
+    let token = "0123456789abcdef0123456789abcdef";
+    let state = h.ok(
+        "set_token",
+        json!({"profileId": id, "kind": "opensis_token", "value": format!("  {token}\n")}),
+    );
+    assert_eq!(state["opensis"]["set"], true);
+    assert_eq!(state["opensis"]["looks_valid"], true);
+    assert_eq!(state["userkey"]["set"], false);
+    assert_eq!(
+        h.ok(
+            "reveal_token",
+            json!({"profileId": id, "kind": "opensis_token"})
+        ),
+        json!(token)
+    );
+    let state = h.ok(
+        "set_token",
+        json!({"profileId": id, "kind": "userkey_token", "value": "not-a-token"}),
+    );
+    assert_eq!(state["userkey"]["looks_valid"], false);
+    for entry in std::fs::read_dir(&h.dir_path).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.contains(token), "token written to a file");
+    }
+    let state = h.ok(
+        "clear_token",
+        json!({"profileId": id, "kind": "opensis_token"}),
+    );
+    assert_eq!(state["opensis"]["set"], false);
+    let err = h
+        .call(
+            "reveal_token",
+            json!({"profileId": id, "kind": "opensis_token"}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "token_missing");
+}
+
+#[test]
+fn without_a_keyring_nothing_is_stored_until_the_admin_chooses_session_only() {
+    let h = harness(Err("no Secret Service".into()));
+    let status = h.ok("keyring_status", json!({}));
+    assert_eq!(status["available"], false);
+    assert_eq!(status["problem"], "no Secret Service");
+    let p = h.ok("create_profile", json!({"name": "Lincoln"}));
+    let id = p["id"].as_str().unwrap();
+    let err = h
+        .call(
+            "set_token",
+            json!({"profileId": id, "kind": "opensis_token", "value": "abc"}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "keyring_unavailable");
+    let status = h.ok("use_session_secrets", json!({}));
+    assert_eq!(status["session_only"], true);
+    let state = h.ok(
+        "set_token",
+        json!({"profileId": id, "kind": "opensis_token", "value": "abc"}),
+    );
+    assert_eq!(state["persistent"], false);
+}
+
+#[test]
+fn the_step_catalog_reaches_the_ui() {
+    let h = harness(session());
+    let steps = h.ok("step_catalog", json!({}));
+    assert_eq!(steps.as_array().unwrap().len(), 16);
+    assert_eq!(
+        steps[13]["admin_path"],
+        "admin/settings.php?section=webserviceprotocols"
+    );
+}
