@@ -12,6 +12,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   dbus-run-session -- bash -c '
+    export XDG_DATA_HOME="$(mktemp -d)"  # a fresh, empty keyring every run
     echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     SIS_TEST_KEYRING=1 cargo test --workspace --locked' 2> >(grep -v "Failed to set fd limit" >&2)
 else

@@ -14,12 +14,22 @@ use crate::error::{AppError, AppResult};
 /// The id of the profile that points at the simulated Moodle.
 pub const DEMO_PROFILE_ID: &str = "demo";
 
+/// Where secrets go: decided on first use, so a keyring that asks to be unlocked never
+/// holds up the window.
+enum SecretsChoice {
+    /// Not asked yet: the OS keyring will be probed on first use.
+    Unprobed(KeyringStore),
+    Ready(Arc<dyn SecretStore>),
+    /// The keyring does not work here and the admin has not chosen session-only yet.
+    Unavailable(String),
+}
+
 pub struct AppState {
     pub http: reqwest::Client,
     pub profiles: ProfileStore,
-    secrets: RwLock<Option<Arc<dyn SecretStore>>>,
-    /// Why the keyring is unavailable, when it is.
-    pub keyring_problem: Option<String>,
+    secrets: tokio::sync::Mutex<SecretsChoice>,
+    /// Why the keyring is unavailable, once known.
+    keyring_problem: RwLock<Option<String>>,
     /// Demo tokens: never in the keyring, gone with the app.
     pub demo_secrets: Arc<SessionStore>,
     pub demo: tokio::sync::Mutex<Option<MoodleSim>>,
@@ -28,62 +38,97 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// With a decided secret store (`Err` = the keyring is unavailable, with the reason).
     pub fn new(
         profiles: ProfileStore,
         secrets: Result<Arc<dyn SecretStore>, String>,
     ) -> AppResult<Self> {
+        let choice = match secrets {
+            Ok(store) => SecretsChoice::Ready(store),
+            Err(problem) => SecretsChoice::Unavailable(problem),
+        };
+        Self::with_choice(profiles, choice)
+    }
+
+    fn with_choice(profiles: ProfileStore, choice: SecretsChoice) -> AppResult<Self> {
         let http = build_http_client(&HttpConfig::default())
             .map_err(|e| AppError::DemoStart(e.to_string()))?;
-        let (secrets, keyring_problem) = match secrets {
-            Ok(store) => (Some(store), None),
-            Err(problem) => (None, Some(problem)),
+        let problem = match &choice {
+            SecretsChoice::Unavailable(p) => Some(p.clone()),
+            _ => None,
         };
         Ok(Self {
             http,
             profiles,
-            secrets: RwLock::new(secrets),
-            keyring_problem,
+            secrets: tokio::sync::Mutex::new(choice),
+            keyring_problem: RwLock::new(problem),
             demo_secrets: Arc::new(SessionStore::default()),
             demo: tokio::sync::Mutex::new(None),
             demo_profile: tokio::sync::Mutex::new(None),
         })
     }
 
-    /// The real app: profiles in the OS config folder, secrets in the OS keyring if it works.
+    /// The real app: profiles in the OS config folder; the OS keyring, probed on first use.
     pub fn from_environment() -> AppResult<Self> {
-        let keyring = KeyringStore::default();
-        let secrets = keyring
-            .check_available()
-            .map(|()| Arc::new(keyring) as Arc<dyn SecretStore>)
-            .map_err(|e| e.to_string());
-        Self::new(ProfileStore::default_location()?, secrets)
+        Self::with_choice(
+            ProfileStore::default_location()?,
+            SecretsChoice::Unprobed(KeyringStore::default()),
+        )
+    }
+
+    /// The chosen store, probing the keyring (off the async threads) the first time.
+    async fn store(&self) -> Option<Arc<dyn SecretStore>> {
+        let mut choice = self.secrets.lock().await;
+        if let SecretsChoice::Unprobed(keyring) = &*choice {
+            let keyring = keyring.clone();
+            let probed =
+                tokio::task::spawn_blocking(move || keyring.check_available().map(|()| keyring))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(setup_core::secrets::SecretError::Unavailable(e.to_string()))
+                    });
+            *choice = match probed {
+                Ok(keyring) => SecretsChoice::Ready(Arc::new(keyring)),
+                Err(e) => {
+                    *self
+                        .keyring_problem
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                    SecretsChoice::Unavailable(e.to_string())
+                }
+            };
+        }
+        match &*choice {
+            SecretsChoice::Ready(store) => Some(store.clone()),
+            _ => None,
+        }
     }
 
     /// The secret store for a profile: the demo's own for the demo profile, else the chosen one.
-    pub fn secrets_for(&self, profile_id: &str) -> AppResult<Arc<dyn SecretStore>> {
+    pub async fn secrets_for(&self, profile_id: &str) -> AppResult<Arc<dyn SecretStore>> {
         if profile_id == DEMO_PROFILE_ID {
             return Ok(self.demo_secrets.clone());
         }
-        self.secrets
+        self.store().await.ok_or(AppError::NoSecretStore)
+    }
+
+    /// `Some(true)` keyring, `Some(false)` session-only, `None` nothing usable yet.
+    pub async fn secrets_persistent(&self) -> Option<bool> {
+        self.store().await.map(|s| s.is_persistent())
+    }
+
+    pub fn keyring_problem(&self) -> Option<String> {
+        self.keyring_problem
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
-            .ok_or(AppError::NoSecretStore)
-    }
-
-    pub fn secrets_persistent(&self) -> Option<bool> {
-        self.secrets
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|s| s.is_persistent())
     }
 
     /// The admin agreed to keep tokens in memory for this session only.
-    pub fn use_session_secrets(&self) {
-        let mut guard = self.secrets.write().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(Arc::new(SessionStore::default()));
+    pub async fn use_session_secrets(&self) {
+        let mut choice = self.secrets.lock().await;
+        if !matches!(&*choice, SecretsChoice::Ready(_)) {
+            *choice = SecretsChoice::Ready(Arc::new(SessionStore::default()));
         }
     }
 

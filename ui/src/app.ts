@@ -86,7 +86,11 @@ function stepTitle(page: number): string {
 
 /** The status shown for a step: the last report, else the remembered verdict or tick. */
 export function stepStatus(page: number): Status | null {
-  const findings = state.report?.checks.filter((f) => f.step === page) ?? [];
+  const ticked = state.profile?.progress[page]?.ticked ?? false;
+  // A tick stands for the part no probe can see: it settles the step's "not checked" findings.
+  const findings = (state.report?.checks.filter((f) => f.step === page) ?? []).filter(
+    (f) => !(ticked && f.status === "unknown"),
+  );
   if (findings.length > 0) {
     return findings.reduce<Status>(
       (worst, f) => (STATUS_RANK[f.status] < STATUS_RANK[worst] ? f.status : worst),
@@ -94,7 +98,7 @@ export function stepStatus(page: number): Status | null {
     );
   }
   const progress = state.profile?.progress[page];
-  if (progress?.ticked) return "pass";
+  if (ticked) return "pass";
   const last = progress?.last_status;
   return last === "pass" || last === "warn" || last === "fail" || last === "unknown" ? last : null;
 }

@@ -3,7 +3,9 @@
 
 mod demo_cmd;
 mod doctor_cmd;
+mod plugins_cmd;
 mod render_text;
+mod sis_cmd;
 mod steps_cmd;
 
 use std::process::ExitCode;
@@ -30,6 +32,10 @@ enum Command {
     Steps(steps_cmd::StepsArgs),
     /// Start a simulated Moodle on this computer to rehearse or demonstrate with.
     Demo(demo_cmd::DemoArgs),
+    /// Fetch the two plugin ZIPs and check them as Moodle's installer would (step 3).
+    Plugins(plugins_cmd::PluginsArgs),
+    /// Save the Moodle connection in openSIS, show it, or print the card to type it in.
+    Sis(sis_cmd::SisArgs),
 }
 
 /// Exit codes: 0 nothing failed, 1 a check failed, 2 bad usage or input.
@@ -57,6 +63,8 @@ fn main() -> ExitCode {
             Command::Doctor(args) => doctor_cmd::run(args).await,
             Command::Steps(args) => steps_cmd::run(args),
             Command::Demo(args) => demo_cmd::run(args).await,
+            Command::Plugins(args) => plugins_cmd::run_code(args).await,
+            Command::Sis(args) => sis_cmd::run(args).await,
         }
     });
     ExitCode::from(code)

@@ -10,6 +10,7 @@ pub mod reachability;
 pub mod report_markdown;
 pub mod required_functions;
 pub mod secrets;
+pub mod sis;
 pub mod steps;
 
 pub use engine::{diagnose, DiagnoseInput, EngineError};

@@ -26,7 +26,7 @@ pub async fn check_site(state: State<'_, AppState>, url: String) -> AppResult<Re
 #[tauri::command]
 pub async fn diagnose_profile(state: State<'_, AppState>, profile_id: String) -> AppResult<Report> {
     let mut profile = state.profile(&profile_id).await?;
-    let secrets = state.secrets_for(&profile_id)?;
+    let secrets = state.secrets_for(&profile_id).await?;
     let token = |kind| -> AppResult<Option<WsToken>> {
         Ok(secrets
             .get(&profile_id, kind)?

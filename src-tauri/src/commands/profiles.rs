@@ -57,7 +57,7 @@ pub fn duplicate_profile(state: State<'_, AppState>, id: String) -> AppResult<Pr
 
 /// Deletes a profile and removes its tokens from the keyring.
 #[tauri::command]
-pub fn delete_profile(state: State<'_, AppState>, id: String) -> AppResult<()> {
-    let secrets = state.secrets_for(&id)?;
+pub async fn delete_profile(state: State<'_, AppState>, id: String) -> AppResult<()> {
+    let secrets = state.secrets_for(&id).await?;
     Ok(state.profiles.delete(&id, secrets.as_ref())?)
 }

@@ -34,24 +34,29 @@ pub struct TokenState {
     pub persistent: bool,
 }
 
-#[tauri::command]
-pub fn keyring_status(state: State<'_, AppState>) -> KeyringStatus {
+async fn status_of(state: &AppState) -> KeyringStatus {
+    let persistent = state.secrets_persistent().await;
     KeyringStatus {
-        available: state.keyring_problem.is_none(),
-        session_only: state.secrets_persistent() == Some(false),
-        problem: state.keyring_problem.clone(),
+        available: state.keyring_problem().is_none(),
+        session_only: persistent == Some(false),
+        problem: state.keyring_problem(),
     }
+}
+
+#[tauri::command]
+pub async fn keyring_status(state: State<'_, AppState>) -> AppResult<KeyringStatus> {
+    Ok(status_of(&state).await)
 }
 
 /// The admin agreed to keep tokens in memory until the app closes.
 #[tauri::command]
-pub fn use_session_secrets(state: State<'_, AppState>) -> KeyringStatus {
-    state.use_session_secrets();
-    keyring_status(state)
+pub async fn use_session_secrets(state: State<'_, AppState>) -> AppResult<KeyringStatus> {
+    state.use_session_secrets().await;
+    Ok(status_of(&state).await)
 }
 
-pub fn token_state_of(state: &AppState, profile_id: &str) -> AppResult<TokenState> {
-    let store = state.secrets_for(profile_id)?;
+pub async fn token_state_of(state: &AppState, profile_id: &str) -> AppResult<TokenState> {
+    let store = state.secrets_for(profile_id).await?;
     let slot = |kind| -> AppResult<TokenSlot> {
         let value = store.get(profile_id, kind)?;
         Ok(TokenSlot {
@@ -69,45 +74,49 @@ pub fn token_state_of(state: &AppState, profile_id: &str) -> AppResult<TokenStat
 }
 
 #[tauri::command]
-pub fn token_state(state: State<'_, AppState>, profile_id: String) -> AppResult<TokenState> {
-    token_state_of(&state, &profile_id)
+pub async fn token_state(state: State<'_, AppState>, profile_id: String) -> AppResult<TokenState> {
+    token_state_of(&state, &profile_id).await
 }
 
 /// Stores a pasted token at once (trimmed); an empty paste clears it.
 #[tauri::command]
-pub fn set_token(
+pub async fn set_token(
     state: State<'_, AppState>,
     profile_id: String,
     kind: SecretKind,
     value: String,
 ) -> AppResult<TokenState> {
-    let store = state.secrets_for(&profile_id)?;
+    let store = state.secrets_for(&profile_id).await?;
     match WsToken::new(&value) {
         Some(token) => store.set(&profile_id, kind, &Secret::new(token.expose()))?,
         None => store.delete(&profile_id, kind)?,
     }
-    token_state_of(&state, &profile_id)
+    token_state_of(&state, &profile_id).await
 }
 
 #[tauri::command]
-pub fn clear_token(
+pub async fn clear_token(
     state: State<'_, AppState>,
     profile_id: String,
     kind: SecretKind,
 ) -> AppResult<TokenState> {
-    state.secrets_for(&profile_id)?.delete(&profile_id, kind)?;
-    token_state_of(&state, &profile_id)
+    state
+        .secrets_for(&profile_id)
+        .await?
+        .delete(&profile_id, kind)?;
+    token_state_of(&state, &profile_id).await
 }
 
 /// The token itself, for the admin's explicit "Reveal" or "Copy".
 #[tauri::command]
-pub fn reveal_token(
+pub async fn reveal_token(
     state: State<'_, AppState>,
     profile_id: String,
     kind: SecretKind,
 ) -> AppResult<String> {
     state
-        .secrets_for(&profile_id)?
+        .secrets_for(&profile_id)
+        .await?
         .get(&profile_id, kind)?
         .map(|s| s.expose().to_owned())
         .ok_or(AppError::TokenMissing)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# End-to-end tests of the desktop app: builds it (with the UI), then drives it over WebDriver
+# under Xvfb, inside a private D-Bus session with an unlocked keyring (as on a desktop).
+# Needs xvfb, webkit2gtk-driver, gnome-keyring and tauri-driver (.ci/run installs them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+(cd ui && npm run --silent build)
+cargo build -p sis-moodle-setup-app --locked
+dbus-run-session -- bash -c '
+  export XDG_DATA_HOME="$(mktemp -d)"  # a fresh, empty keyring every run
+  echo -n e2e-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  node --test tests/e2e/app.test.mjs' 2> >(grep -v "Failed to set fd limit" >&2)
