@@ -3,7 +3,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{demo::FaultState, secrets};
+use crate::commands::{demo::FaultState, plugins, secrets};
 use crate::error::ErrorPayload;
 
 /// The generated file's path, relative to this crate.
@@ -32,6 +32,16 @@ pub fn typescript() -> String {
         decl::<secrets::TokenSlot>(&cfg),
         decl::<secrets::TokenState>(&cfg),
         decl::<ErrorPayload>(&cfg),
+        decl::<setup_core::plugin_zip::ExpectedPlugin>(&cfg),
+        decl::<setup_core::plugin_zip::Severity>(&cfg),
+        decl::<setup_core::plugin_zip::ProblemCode>(&cfg),
+        decl::<setup_core::plugin_zip::Problem>(&cfg),
+        decl::<setup_core::plugin_zip::VerdictStatus>(&cfg),
+        decl::<setup_core::plugin_zip::Maturity>(&cfg),
+        decl::<setup_core::plugin_zip::PluginVerdict>(&cfg),
+        decl::<plugins::PluginProgress>(&cfg),
+        decl::<plugins::PluginResult>(&cfg),
+        decl::<plugins::PluginsSummary>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.\n// Do not edit: change the Rust type and regenerate.\n\n",

@@ -32,6 +32,9 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::diagnose::check_site,
             commands::diagnose::diagnose_profile,
             commands::diagnose::report_markdown,
+            commands::plugins::fetch_plugins,
+            commands::plugins::cancel_plugin_fetch,
+            commands::plugins::reveal_in_folder,
             commands::demo::start_demo,
             commands::demo::demo_faults,
             commands::demo::set_demo_fault,
@@ -51,7 +54,10 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    let app = build_app(tauri::Builder::default(), state);
+    let app = build_app(
+        tauri::Builder::default().plugin(tauri_plugin_dialog::init()),
+        state,
+    );
     if let Err(e) = app.run(tauri::generate_context!()) {
         eprintln!("SIS Moodle Setup stopped: {e}");
         std::process::exit(1);

@@ -35,6 +35,8 @@ pub struct AppState {
     pub demo: tokio::sync::Mutex<Option<MoodleSim>>,
     /// The demo profile lives in memory only: its address changes with every start.
     demo_profile: tokio::sync::Mutex<Option<Profile>>,
+    /// Cancels the plugin download under way, if any.
+    pub plugin_cancel: tokio::sync::Mutex<Option<setup_core::plugin_zip::CancellationToken>>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             demo_secrets: Arc::new(SessionStore::default()),
             demo: tokio::sync::Mutex::new(None),
             demo_profile: tokio::sync::Mutex::new(None),
+            plugin_cancel: tokio::sync::Mutex::new(None),
         })
     }
 

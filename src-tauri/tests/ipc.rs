@@ -225,3 +225,41 @@ fn the_step_catalog_reaches_the_ui() {
         "admin/settings.php?section=webserviceprotocols"
     );
 }
+
+fn plugin_zip(path: &std::path::Path) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts: zip::write::SimpleFileOptions = Default::default();
+    for (name, body) in [
+        ("userkey/version.php", "<?php\n$plugin->version = 2022081901;\n$plugin->requires = 2017051500;\n$plugin->component = 'auth_userkey';\n$plugin->maturity = MATURITY_STABLE;\n"),
+        ("userkey/lang/en/auth_userkey.php", "<?php\n$string['pluginname'] = 'User key authentication';\n"),
+        ("userkey/auth.php", "<?php\n"),
+        ("userkey/login.php", "<?php\n"),
+    ] {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn plugin_files_are_checked_and_sources_remembered() {
+    let h = harness(session());
+    let p = h.ok("create_profile", json!({"name": "Lincoln"}));
+    let id = p["id"].as_str().unwrap();
+    let file = h.dir_path.join("openSIS-Moodle-User-Authenticator.zip");
+    plugin_zip(&file);
+    let missing = h.dir_path.join("nope.zip");
+    let summary = h.ok(
+        "fetch_plugins",
+        json!({"profileId": id, "sources": [file, missing], "siteVersion": "2024100711.02"}),
+    );
+    let results = summary["results"].as_array().unwrap();
+    assert_eq!(results[0]["verdict"]["component"], "auth_userkey");
+    assert_eq!(results[0]["verdict"]["status"], "valid");
+    assert_eq!(results[0]["verdict"]["expected"], "user_authenticator");
+    assert_eq!(results[1]["error"]["code"], "file_unreadable");
+    assert_eq!(summary["missing"], json!(["web_services"]));
+    let profiles = h.ok("list_profiles", json!({}));
+    assert_eq!(profiles[0]["plugin_sources"].as_array().unwrap().len(), 2);
+}

@@ -6,6 +6,7 @@ import type {
   ErrorPayload,
   Fault,
   FaultState,
+  PluginsSummary,
   KeyringStatus,
   Profile,
   Report,
@@ -61,6 +62,10 @@ export const api = {
   startDemo: (faults: Fault[]) => call<Profile>("start_demo", { faults }),
   demoFaults: () => call<FaultState[]>("demo_faults"),
   setDemoFault: (fault: Fault, on: boolean) => call<FaultState[]>("set_demo_fault", { fault, on }),
+  fetchPlugins: (profileId: string, sources: string[], siteVersion: string | null) =>
+    call<PluginsSummary>("fetch_plugins", { profileId, sources, siteVersion }),
+  cancelPluginFetch: () => call<null>("cancel_plugin_fetch"),
+  revealInFolder: (path: string) => call<null>("reveal_in_folder", { path }),
   stepCatalog: () => call<Step[]>("step_catalog"),
   openExternal: (url: string) => call<null>("open_external", { url }),
   copyText: (text: string) => call<null>("copy_text", { text }),

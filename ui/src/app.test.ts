@@ -61,6 +61,24 @@ function mockBackend(): void {
         return (args as { profile: Profile }).profile;
       case "diagnose_profile":
         return report;
+      case "fetch_plugins":
+        return {
+          results: [
+            {
+              source: "https://sis.example/openSIS-Moodle-User-Authenticator.zip",
+              saved_to: "/home/admin/Downloads/openSIS-Moodle-User-Authenticator.zip",
+              verdict: {
+                file: "openSIS-Moodle-User-Authenticator.zip", sha256: "ab".repeat(32), size: 2048, root_folder: "userkey",
+                component: "auth_userkey", expected: "user_authenticator", version: "2022081901", release: null, requires: null,
+                supported: [33, 401], maturity: "stable", status: "valid_with_warnings",
+                problems: [{ severity: "warning", code: "outside_supported_range", message: "Supports 3.3 to 4.1." }],
+              },
+              error: null,
+            },
+            { source: "/tmp/x.zip", saved_to: null, verdict: null, error: { code: "file_unreadable", message: "cannot read /tmp/x.zip" } },
+          ],
+          missing: ["web_services"],
+        };
       case "check_site":
         throw { code: "invalid_input", message: "the Moodle address is empty" };
       default:
@@ -177,6 +195,31 @@ describe("demo and wizard", () => {
     byId("check-site").click();
     await settle();
     expect(document.querySelector('[role="alert"]')?.textContent).toContain("the Moodle address is empty");
+  });
+
+  it("step 3 fetches both plugins and shows each verdict and what is missing", async () => {
+    await openDemo();
+    byId("rail-3").click();
+    await settle();
+    const first = byId<HTMLInputElement>("plugin-src-0");
+    expect(document.querySelector('label[for="plugin-src-0"]')?.textContent).toContain("openSIS-Moodle-User-Authenticator.zip");
+    first.value = "https://sis.example/openSIS-Moodle-User-Authenticator.zip";
+    first.dispatchEvent(new Event("input"));
+    byId("fetch-plugins").click();
+    await settle();
+    const args = calls.find((c) => c.cmd === "fetch_plugins")?.args as { sources: string[] };
+    expect(args.sources).toEqual(["https://sis.example/openSIS-Moodle-User-Authenticator.zip"]);
+    const cards = [...document.querySelectorAll(".finding")];
+    expect(cards[0]?.textContent).toContain("ready to upload, with warnings");
+    expect(cards[0]?.textContent).toContain("Supports 3.3 to 4.1.");
+    expect(cards[1]?.classList.contains("fail")).toBe(true);
+    expect(cards[1]?.textContent).toContain("cannot read /tmp/x.zip");
+    expect(document.body.textContent).toContain("Still missing: openSIS-Web-Services.zip.");
+    byId("reveal-plugin-0").click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "reveal_in_folder")?.args).toEqual({
+      path: "/home/admin/Downloads/openSIS-Moodle-User-Authenticator.zip",
+    });
   });
 
   it("diagnose lists failing checks first with their step", async () => {

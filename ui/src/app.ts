@@ -14,6 +14,7 @@ import type {
   TokenState,
 } from "./bindings";
 import { h, replace } from "./dom";
+import { listenToProgress, pluginsPanel } from "./plugins_panel";
 import { S, STATUS_ICON } from "./strings";
 
 /** Wizard pages after the catalog's steps 0–15. */
@@ -642,6 +643,10 @@ function stepPanel(): Node {
     body.push(h("p", { class: "action" }, step.action));
     if (page !== 0) body.push(openLinkButton(`open-step-${page}`, siteLink(step.admin_path)));
     if (page === 0) body.push(...sitePanel());
+    if (page === 3 && state.profile)
+      body.push(
+        ...pluginsPanel({ profile: state.profile, report: state.report, busy: state.busy !== null, run, render }),
+      );
     if (page === 15) body.push(...tokensPanel());
     if (step.verification !== "remote" && page !== 0) body.push(manualTick(step));
     if (step.verification !== "manual" && page !== 0) body.push(checkButton(page));
@@ -772,6 +777,7 @@ export function render(): void {
 /** Loads the catalog, profiles and keyring status, and reopens the last profile. */
 export async function start(container: HTMLElement): Promise<void> {
   root = container;
+  await listenToProgress(render);
   await run(S.appTitle, async () => {
     const [steps, profiles, keyring] = await Promise.all([
       api.stepCatalog(),

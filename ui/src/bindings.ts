@@ -110,3 +110,63 @@ export type TokenState = { opensis: TokenSlot, userkey: TokenSlot,
 persistent: boolean, };
 
 export type ErrorPayload = { code: string, message: string, };
+
+export type ExpectedPlugin = "user_authenticator" | "web_services";
+
+export type Severity = "error" | "warning";
+
+export type ProblemCode = "empty_file" | "not_a_zip" | "html_instead_of_zip" | "truncated" | "corrupt_zip" | "damaged_entry" | "unsupported_compression" | "zip_slip" | "absolute_path" | "backslash_path" | "bad_entry_name" | "symlink" | "encrypted" | "duplicate_entry" | "zip_bomb" | "too_large_uncompressed" | "too_many_entries" | "two_root_folders" | "macosx_folder" | "no_root_folder" | "too_few_files" | "missing_version_php" | "version_php_too_large" | "missing_version" | "old_module_syntax" | "missing_component" | "invalid_component" | "component_mismatch_type" | "root_folder_renamed" | "missing_lang_file" | "requires_newer_moodle" | "may_require_newer_moodle" | "outside_supported_range" | "maturity_not_stable" | "wrong_plugin" | "no_web_service_functions" | "insecure_download";
+
+export type Problem = { severity: Severity, code: ProblemCode, message: string, };
+
+export type VerdictStatus = "valid" | "valid_with_warnings" | "refused";
+
+export type Maturity = "alpha" | "beta" | "rc" | "stable" | { "other": string };
+
+export type PluginVerdict = { 
+/**
+ * The file's name (no directory).
+ */
+file: string, 
+/**
+ * Lower-case hex SHA-256 of the whole file.
+ */
+sha256: string, size: number, 
+/**
+ * The single folder at the top of the ZIP, when there is one to speak of.
+ */
+root_folder: string | null, 
+/**
+ * `$plugin->component`, e.g. `auth_userkey`.
+ */
+component: string | null, 
+/**
+ * Which of the two openSIS plugins this is; `None` for anything else.
+ */
+expected: ExpectedPlugin | null, version: string | null, release: string | null, requires: string | null, 
+/**
+ * `$plugin->supported`, the lowest and highest branch codes.
+ */
+supported: [number, number] | null, maturity: Maturity | null, status: VerdictStatus, problems: Array<Problem>, };
+
+export type PluginProgress = { 
+/**
+ * Which source (the link as given) this progress is for.
+ */
+source: string, downloaded: number, total: number | null, bytes_per_second: number, };
+
+export type PluginResult = { source: string, 
+/**
+ * Where the checked file is; `None` when it was refused or could not be read.
+ */
+saved_to: string | null, verdict: PluginVerdict | null, 
+/**
+ * Why the file could not be fetched or read at all.
+ */
+error: ErrorPayload | null, };
+
+export type PluginsSummary = { results: Array<PluginResult>, 
+/**
+ * Which of the two openSIS plugins no valid file was found for.
+ */
+missing: Array<ExpectedPlugin>, };

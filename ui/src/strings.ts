@@ -1,7 +1,7 @@
 // Owns: every word the UI shows, in one catalogue (English first). Must not: hold logic
 // beyond filling a value into a sentence.
 
-import type { Fault, Status } from "./bindings";
+import type { ExpectedPlugin, Fault, Status } from "./bindings";
 
 export const S = {
   appTitle: "SIS Moodle Setup",
@@ -80,6 +80,24 @@ export const S = {
   ],
   connectPreview: "Connect preview (what openSIS will show)",
   connectPreviewMissing: "Run the checks of step 15 to see what openSIS will show after Connect.",
+  pluginSource: (zip: string) => `Download link or file for ${zip}`,
+  pluginSourceHint: "Copy the link from openSIS’s LMS Settings page, or choose the ZIP you already downloaded.",
+  chooseFile: "Choose file…",
+  fetchPlugins: "Fetch and check",
+  fetching: "Fetching and checking the plugins…",
+  cancelFetch: "Cancel download",
+  showInFolder: "Show in folder",
+  pluginsMissing: (names: string) => `Still missing: ${names}.`,
+  pluginsBothValid: "Both plugins are ready to upload. Open the install page and upload each ZIP as it is.",
+  pluginVerdict: {
+    valid: "ready to upload",
+    valid_with_warnings: "ready to upload, with warnings",
+    refused: "do not upload",
+  },
+  pluginDetails: (component: string, version: string) => `${component}, version ${version}`,
+  sha256: "SHA-256",
+  savedAt: "File",
+  progress: (done: string, total: string | null) => (total ? `${done} of ${total}` : done),
   saveReport: "Save report",
   copyReport: "Copy report",
   reportSaved: (path: string) => `Report saved to ${path}`,
@@ -112,6 +130,11 @@ export const S = {
     opensis_token_not_admin: "opensis token of a non-admin",
     login_key_rejected: "Login keys refused (SSO fails)",
   } satisfies Record<Fault, string>,
+};
+
+export const PLUGIN_NAMES: Record<ExpectedPlugin, string> = {
+  user_authenticator: "openSIS-Moodle-User-Authenticator.zip",
+  web_services: "openSIS-Web-Services.zip",
 };
 
 export const STATUS_ICON: Record<Status, string> = {

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod diagnose;
+pub mod plugins;
 pub mod profiles;
 pub mod secrets;
 pub mod system;
