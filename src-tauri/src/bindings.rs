@@ -3,7 +3,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{demo::FaultState, plugins, secrets};
+use crate::commands::{demo::FaultState, plugins, secrets, sis};
 use crate::error::ErrorPayload;
 
 /// The generated file's path, relative to this crate.
@@ -42,6 +42,9 @@ pub fn typescript() -> String {
         decl::<plugins::PluginProgress>(&cfg),
         decl::<plugins::PluginResult>(&cfg),
         decl::<plugins::PluginsSummary>(&cfg),
+        decl::<sis::SisForm>(&cfg),
+        decl::<sis::SisSaveResult>(&cfg),
+        decl::<crate::commands::demo::DemoSis>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.\n// Do not edit: change the Rust type and regenerate.\n\n",

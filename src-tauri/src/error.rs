@@ -4,6 +4,7 @@
 use serde::{Serialize, Serializer};
 use setup_core::profile::ProfileError;
 use setup_core::secrets::SecretError;
+use setup_core::sis::SisError;
 use setup_core::EngineError;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +15,8 @@ pub enum AppError {
     Profile(#[from] ProfileError),
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error(transparent)]
+    Sis(#[from] SisError),
     #[error("tokens cannot be stored until you choose: the system keyring is not available")]
     NoSecretStore,
     #[error("no token has been saved for this profile yet")]
@@ -42,6 +45,7 @@ impl AppError {
                 "keyring_unavailable"
             }
             AppError::Secret(_) => "keyring_error",
+            AppError::Sis(e) => e.code(),
             AppError::TokenMissing => "token_missing",
             AppError::DemoNotRunning => "demo_not_running",
             AppError::DemoStart(_) => "demo_start_failed",

@@ -35,6 +35,8 @@ pub struct AppState {
     pub demo: tokio::sync::Mutex<Option<MoodleSim>>,
     /// The demo profile lives in memory only: its address changes with every start.
     demo_profile: tokio::sync::Mutex<Option<Profile>>,
+    /// The simulated openSIS of demo mode.
+    pub demo_sis: tokio::sync::Mutex<Option<setup_core::sis::fake::FakeOpenSis>>,
     /// Cancels the plugin download under way, if any.
     pub plugin_cancel: tokio::sync::Mutex<Option<setup_core::plugin_zip::CancellationToken>>,
 }
@@ -68,6 +70,7 @@ impl AppState {
             demo: tokio::sync::Mutex::new(None),
             demo_profile: tokio::sync::Mutex::new(None),
             plugin_cancel: tokio::sync::Mutex::new(None),
+            demo_sis: tokio::sync::Mutex::new(None),
         })
     }
 

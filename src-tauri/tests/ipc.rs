@@ -263,3 +263,44 @@ fn plugin_files_are_checked_and_sources_remembered() {
     let profiles = h.ok("list_profiles", json!({}));
     assert_eq!(profiles[0]["plugin_sources"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn demo_sis_save_through_the_simulated_opensis_api() {
+    let h = harness(session());
+    h.ok("start_demo", json!({"faults": []}));
+    let form = h.ok("sis_form", json!({"profileId": "demo"}));
+    assert_eq!(form["use_api"], true);
+    let sis = h.ok("demo_sis", json!({}));
+    assert_eq!(form["api_url"], sis["api_url"]);
+
+    let err = h
+        .call(
+            "sis_save",
+            json!({"profileId": "demo", "form": form, "password": "wrong", "passphrase": null, "remember": false}),
+        )
+        .unwrap_err();
+    assert!(err["code"].as_str().unwrap().contains("password"), "{err}");
+
+    let result = h.ok(
+        "sis_save",
+        json!({"profileId": "demo", "form": form, "password": sis["password"], "passphrase": null, "remember": true}),
+    );
+    assert_eq!(result["saved"], true);
+    assert_eq!(result["release"], "4.5.11+ (Build: 20260501)");
+    let text = result.to_string();
+    for kind in ["opensis_token", "userkey_token"] {
+        let token = h.ok("reveal_token", json!({"profileId": "demo", "kind": kind}));
+        assert!(
+            !text.contains(token.as_str().unwrap()),
+            "a token in the save result"
+        );
+    }
+    // Remembered: the next save needs no password.
+    let form = h.ok("sis_form", json!({"profileId": "demo"}));
+    assert_eq!(form["password_remembered"], true);
+    let again = h.ok(
+        "sis_save",
+        json!({"profileId": "demo", "form": form, "password": null, "passphrase": null, "remember": false}),
+    );
+    assert_eq!(again["saved"], true);
+}

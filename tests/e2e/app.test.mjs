@@ -114,6 +114,15 @@ describe("the simulated set-up, from Start to Done", () => {
     await d.click("#rail-16");
     await d.idle();
     assert.match(await d.text("main"), /4\.5\.11\+ \(Build: 20260501\)/);
+    // The demo's simulated openSIS: sign in as its Super Administrator and save.
+    const demo = await d.text(".banner-inline");
+    const password = /the password (\S+) \(/.exec(demo)?.[1];
+    assert.ok(password, demo);
+    const field = await d.waitFor("#sis-password");
+    await d.request("POST", d.s(`/element/${field}/value`), { text: password });
+    await d.click("#sis-save");
+    await d.idle();
+    assert.match(await d.text("[role=status].finding"), /Saved in openSIS and read back/);
     await shot("05-opensis");
     await d.click("#rail-17");
     await d.idle();

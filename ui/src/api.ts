@@ -4,8 +4,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   ErrorPayload,
+  DemoSis,
   Fault,
   FaultState,
+  SisForm,
+  SisSaveResult,
   PluginsSummary,
   KeyringStatus,
   Profile,
@@ -66,6 +69,11 @@ export const api = {
     call<PluginsSummary>("fetch_plugins", { profileId, sources, siteVersion }),
   cancelPluginFetch: () => call<null>("cancel_plugin_fetch"),
   revealInFolder: (path: string) => call<null>("reveal_in_folder", { path }),
+  sisForm: (profileId: string) => call<SisForm>("sis_form", { profileId }),
+  sisSave: (profileId: string, form: SisForm, password: string | null, passphrase: string | null, remember: boolean) =>
+    call<SisSaveResult>("sis_save", { profileId, form, password, passphrase, remember }),
+  sisForgetPassword: (profileId: string) => call<null>("sis_forget_password", { profileId }),
+  demoSis: () => call<DemoSis | null>("demo_sis"),
   stepCatalog: () => call<Step[]>("step_catalog"),
   openExternal: (url: string) => call<null>("open_external", { url }),
   copyText: (text: string) => call<null>("copy_text", { text }),

@@ -3,7 +3,10 @@
 
 import { api, AppError } from "./api";
 import type {
+  DemoSis,
   FaultState,
+  SisForm,
+  SisSaveResult,
   Finding,
   KeyringStatus,
   Profile,
@@ -39,6 +42,9 @@ interface UiState {
   faults: FaultState[] | null;
   editing: { id: string; mode: "rename" | "delete" } | null;
   creating: boolean;
+  sisForm: SisForm | null;
+  sisResult: SisSaveResult | null;
+  demoSis: DemoSis | null;
 }
 
 export const state: UiState = {
@@ -57,6 +63,9 @@ export const state: UiState = {
   faults: null,
   editing: null,
   creating: false,
+  sisForm: null,
+  sisResult: null,
+  demoSis: null,
 };
 
 let root: HTMLElement = document.body;
@@ -179,6 +188,9 @@ async function openProfile(profile: Profile, view: View): Promise<void> {
   state.view = view;
   state.tokens = await api.tokenState(profile.id).catch(() => null);
   state.faults = profile.id === "demo" ? await api.demoFaults().catch(() => null) : null;
+  state.demoSis = profile.id === "demo" ? await api.demoSis().catch(() => null) : null;
+  state.sisForm = await api.sisForm(profile.id).catch(() => null);
+  state.sisResult = null;
   if (view === "diagnose") await diagnoseNow();
 }
 
@@ -560,6 +572,110 @@ function tokensPanel(): Node[] {
   ].filter((n): n is Node => n !== null);
 }
 
+function sisFormPanel(p: Profile): Node[] {
+  const form = state.sisForm;
+  if (!form) return [];
+  const field = (id: string, label: string, value: string, set: (v: string) => void, type = "text", hint?: string) =>
+    h(
+      "div",
+      {},
+      h("label", { for: id }, label),
+      h("input", {
+        id,
+        type,
+        value,
+        autocomplete: type === "password" ? "off" : null,
+        "aria-describedby": hint ? `${id}-hint` : null,
+        oninput: (e: Event) => set((e.target as HTMLInputElement).value),
+      }),
+      hint ? h("span", { class: "hint", id: `${id}-hint` }, hint) : null,
+    );
+  const radio = (id: string, label: string, on: boolean) =>
+    h(
+      "p",
+      { class: "choice" },
+      h("input", {
+        type: "radio",
+        name: "sis-target",
+        id,
+        checked: form.use_api === on,
+        onchange: () => {
+          form.use_api = on;
+          render();
+        },
+      }),
+      h("label", { for: id }, label),
+    );
+  let password = "";
+  let passphrase = "";
+  let remember = false;
+  const result = state.sisResult;
+  const nodes: (Node | null)[] = [
+    h("fieldset", {}, h("legend", {}, S.sisHow), radio("sis-api", S.sisUseApi, true), radio("sis-guided", S.sisUseGuided, false)),
+    state.demoSis ? h("p", { class: "banner-inline" }, S.demoSis(state.demoSis.admin_email, state.demoSis.password)) : null,
+    ...(form.use_api
+      ? [
+          field("sis-api-url", S.sisApiUrl, form.api_url, (v) => (form.api_url = v), "url", S.sisApiUrlHint),
+          field("sis-tenant", S.sisTenant, form.tenant, (v) => (form.tenant = v)),
+          field("sis-admin-email", S.sisAdminEmail, form.admin_email, (v) => (form.admin_email = v), "email"),
+          field("sis-password", S.sisPassword, "", (v) => (password = v), "password", form.password_remembered ? S.sisPasswordRemembered : undefined),
+          field("sis-passphrase", S.sisPassphrase, "", (v) => (passphrase = v), "password", S.sisPassphraseHint),
+          h(
+            "p",
+            { class: "manual" },
+            h("input", { type: "checkbox", id: "sis-remember", onchange: (e: Event) => (remember = (e.target as HTMLInputElement).checked) }),
+            h("label", { for: "sis-remember" }, S.sisRemember),
+          ),
+        ]
+      : []),
+    h(
+      "p",
+      { class: "manual" },
+      h("input", {
+        type: "checkbox",
+        id: "sis-sync",
+        checked: form.enable_sync,
+        onchange: (e: Event) => (form.enable_sync = (e.target as HTMLInputElement).checked),
+      }),
+      h("label", { for: "sis-sync" }, S.sisEnableSync),
+    ),
+    h(
+      "p",
+      { class: "actions" },
+      button("sis-save", form.use_api ? S.sisSave : S.sisPrepare, () =>
+        void run(S.sisSaving, async () => {
+          await saveProfile();
+          state.sisResult = await api.sisSave(p.id, form, password || null, passphrase || null, remember);
+          state.sisForm = await api.sisForm(p.id);
+          p.progress[SIS_PAGE] = { ticked: true, last_status: "pass" };
+          await saveProfile();
+        }),
+      ),
+      form.password_remembered
+        ? button("sis-forget", S.sisForget, () =>
+            void run(S.sisForget, async () => {
+              await api.sisForgetPassword(p.id);
+              state.sisForm = await api.sisForm(p.id);
+            }),
+          )
+        : null,
+    ),
+    result
+      ? h(
+          "div",
+          { class: "finding pass", role: "status" },
+          h("p", { class: "finding-summary" }, `✔ ${result.saved ? S.sisSaved : S.sisGuidedReady}`),
+          result.release
+            ? h("p", { class: "site-facts" }, S.siteFacts(result.site_name ?? "", result.release, result.version ?? "?"))
+            : null,
+          ...result.warnings.map((w) => h("p", { class: "finding-evidence" }, `⚠ ${w}`)),
+          result.log.length > 0 ? h("ol", { class: "sis-log" }, ...result.log.map((l) => h("li", {}, l))) : null,
+        )
+      : null,
+  ];
+  return nodes.filter((n): n is Node => n !== null);
+}
+
 function sisPanel(): Node[] {
   const p = state.profile;
   if (!p) return [];
@@ -651,8 +767,8 @@ function stepPanel(): Node {
     if (step.verification !== "remote" && page !== 0) body.push(manualTick(step));
     if (step.verification !== "manual" && page !== 0) body.push(checkButton(page));
     body.push(findingsFor(page));
-  } else if (page === SIS_PAGE) {
-    body.push(...sisPanel());
+  } else if (page === SIS_PAGE && state.profile) {
+    body.push(...sisFormPanel(state.profile), ...sisPanel());
   } else if (page === DONE_PAGE) {
     body.push(...donePanel());
   }

@@ -73,7 +73,7 @@ sis: unknown,
  */
 current_step: number, progress: { [key in number]: StepProgress }, };
 
-export type SecretKind = "opensis_token" | "userkey_token" | "sis_password";
+export type SecretKind = "opensis_token" | "userkey_token" | "sis_password" | "sis_passphrase";
 
 export type Fault = "not_moodle" | "maintenance" | "wwwroot_differs" | "userkey_not_installed" | "web_services_plugin_not_installed" | "userkey_disabled" | "mapping_field_not_email" | "webservice_auth_disabled" | "service_disabled" | "authorised_users_only" | "download_files_off" | "upload_files_off" | "web_services_disabled" | "admin_not_authorised_on_userkey" | "rest_protocol_disabled" | "functions_not_added" | "opensis_token_expired" | "opensis_token_not_admin" | "login_key_rejected";
 
@@ -170,3 +170,29 @@ export type PluginsSummary = { results: Array<PluginResult>,
  * Which of the two openSIS plugins no valid file was found for.
  */
 missing: Array<ExpectedPlugin>, };
+
+export type SisForm = { 
+/**
+ * Save through the openSIS API (true) or type it in from the guided card (false).
+ */
+use_api: boolean, api_url: string, tenant: string, admin_email: string, enable_sync: boolean, 
+/**
+ * A password is remembered in the keyring for this profile.
+ */
+password_remembered: boolean, };
+
+export type SisSaveResult = { 
+/**
+ * Saved in openSIS through its API (false: the guided card is to be typed in).
+ */
+saved: boolean, 
+/**
+ * What openSIS will show after "Connect".
+ */
+site_name: string | null, release: string | null, version: string | null, warnings: Array<string>, log: Array<string>, };
+
+export type DemoSis = { api_url: string, tenant: string, admin_email: string, 
+/**
+ * A demo password for a simulated SIS: shown so the admin can rehearse typing it.
+ */
+password: string, };

@@ -18,13 +18,16 @@ pub enum SecretKind {
     OpensisToken,
     UserkeyToken,
     SisPassword,
+    /// The passphrase of openSIS's web UI, used to encrypt the password at login.
+    SisPassphrase,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 3] = [
+    pub const ALL: [SecretKind; 4] = [
         SecretKind::OpensisToken,
         SecretKind::UserkeyToken,
         SecretKind::SisPassword,
+        SecretKind::SisPassphrase,
     ];
 
     fn key(self) -> &'static str {
@@ -32,6 +35,7 @@ impl SecretKind {
             SecretKind::OpensisToken => "opensis-token",
             SecretKind::UserkeyToken => "userkey-token",
             SecretKind::SisPassword => "sis-password",
+            SecretKind::SisPassphrase => "sis-passphrase",
         }
     }
 }

@@ -6,4 +6,5 @@ pub mod diagnose;
 pub mod plugins;
 pub mod profiles;
 pub mod secrets;
+pub mod sis;
 pub mod system;
