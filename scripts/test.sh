@@ -4,6 +4,7 @@
 # against a private Secret Service when dbus-run-session and gnome-keyring are installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
 
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm test --silent && npm run --silent build)
 

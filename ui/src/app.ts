@@ -5,13 +5,14 @@ import { api, AppError } from "./api";
 import type {
   DemoSis,
   FaultState,
-  SisForm,
-  SisSaveResult,
   Finding,
   KeyringStatus,
   Profile,
   Report,
   SecretKind,
+  SisForm,
+  SisSaveResult,
+  SiteFacts,
   Status,
   Step,
   TokenState,
@@ -111,6 +112,13 @@ export function stepStatus(page: number): Status | null {
   if (ticked) return "pass";
   const last = progress?.last_status;
   return last === "pass" || last === "warn" || last === "fail" || last === "unknown" ? last : null;
+}
+
+/** The site's name with Moodle's release and version when the token could read them. */
+export function siteLine(site: SiteFacts): string {
+  return site.release && site.version
+    ? S.siteFacts(site.sitename, site.release, site.version)
+    : `${site.sitename} — ${site.wwwroot}`;
 }
 
 function siteLink(path: string | null): string | null {
@@ -511,9 +519,7 @@ function sitePanel(): Node[] {
       h("span", { class: "hint", id: "admin-email-hint" }, S.adminEmailHint),
       h("button", { type: "submit", id: "check-site", disabled: state.busy !== null }, S.checkSite),
     ),
-    site
-      ? h("p", { class: "site-facts" }, S.siteFacts(site.sitename, site.release ?? "?", site.version ?? "?"))
-      : null,
+    site ? h("p", { class: "site-facts" }, siteLine(site)) : null,
   ].filter((n): n is HTMLFormElement | HTMLParagraphElement => n !== null);
 }
 
@@ -803,7 +809,7 @@ function diagnoseScreen(): Node {
     { class: "panel", "aria-labelledby": "page-heading" },
     h("h2", { id: "page-heading", tabindex: "-1" }, `${S.diagnose}: ${state.profile?.name ?? ""}`),
     report?.site
-      ? h("p", { class: "site-facts" }, S.siteFacts(report.site.sitename, report.site.release ?? "?", report.site.version ?? "?"))
+      ? h("p", { class: "site-facts" }, siteLine(report.site))
       : null,
     h("p", { class: "actions" }, button("rerun", S.checkAll, () => void run(S.checking, diagnoseNow))),
     report ? h("h3", {}, failing.length > 0 ? S.failingFirst : S.nothingFailed) : null,

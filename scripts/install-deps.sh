@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks to build and test the project: the
+# WebKitGTK and D-Bus development files for the desktop app, Xvfb and the WebDriver for its
+# end-to-end tests, a keyring for the token tests, and the UI's npm packages.
+# Usage: scripts/install-deps.sh [--e2e]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libwebkit2gtk-4.1-dev libdbus-1-dev pkg-config dbus dbus-x11 gnome-keyring xdg-utils)
+if [ "${1:-}" = "--e2e" ]; then
+  packages+=(xvfb xauth webkit2gtk-driver)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${1:-}" = "--e2e" ] && ! command -v tauri-driver >/dev/null; then
+  cargo install tauri-driver --locked
+fi
+
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi
