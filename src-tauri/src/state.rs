@@ -25,6 +25,8 @@ enum SecretsChoice {
 }
 
 pub struct AppState {
+    /// When this process started, for the start-up measurement.
+    pub started: std::time::Instant,
     pub http: reqwest::Client,
     pub profiles: ProfileStore,
     secrets: tokio::sync::Mutex<SecretsChoice>,
@@ -62,6 +64,7 @@ impl AppState {
             _ => None,
         };
         Ok(Self {
+            started: std::time::Instant::now(),
             http,
             profiles,
             secrets: tokio::sync::Mutex::new(choice),

@@ -74,6 +74,7 @@ export const api = {
     call<SisSaveResult>("sis_save", { profileId, form, password, passphrase, remember }),
   sisForgetPassword: (profileId: string) => call<null>("sis_forget_password", { profileId }),
   demoSis: () => call<DemoSis | null>("demo_sis"),
+  uiReady: () => call<null>("ui_ready"),
   stepCatalog: () => call<Step[]>("step_catalog"),
   openExternal: (url: string) => call<null>("open_external", { url }),
   copyText: (text: string) => call<null>("copy_text", { text }),

@@ -7,6 +7,18 @@ use setup_core::Step;
 
 use crate::error::{AppError, AppResult};
 
+/// Set to measure start-up: the app prints the time to its first painted screen and exits.
+pub const MEASURE_STARTUP_VAR: &str = "SIS_MEASURE_STARTUP";
+
+/// Called by the UI once its first screen is painted.
+#[tauri::command]
+pub fn ui_ready<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: tauri::State<'_, crate::AppState>) {
+    if std::env::var_os(MEASURE_STARTUP_VAR).is_some() {
+        eprintln!("first paint after {} ms", state.started.elapsed().as_millis());
+        app.exit(0);
+    }
+}
+
 #[tauri::command]
 pub fn step_catalog() -> Vec<Step> {
     setup_core::catalog().to_vec()
