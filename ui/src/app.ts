@@ -733,7 +733,14 @@ function donePanel(): Node[] {
             {},
             h("th", { scope: "row" }, n <= 15 ? String(n) : "—"),
             h("td", {}, stepTitle(n)),
-            h("td", { class: status ?? "none" }, status ? `${STATUS_ICON[status]} ${S.status[status]}` : S.notRun),
+            h("td", { class: `status-cell ${status ?? "none"}` }, status ? `${STATUS_ICON[status]} ${S.status[status]}` : S.notRun),
+            h(
+              "td",
+              { class: "evidence-cell" },
+              ...(state.report?.checks ?? [])
+                .filter((f) => f.step === n)
+                .map((f) => h("div", {}, `${STATUS_ICON[f.status]} ${f.summary}${f.evidence && f.status !== "pass" ? ` (${f.evidence})` : ""}`)),
+            ),
           );
         }),
       ),
