@@ -15,8 +15,10 @@ sleep 1
 config=$(mktemp -d)
 times=()
 for i in 1 2 3 4 5; do
-  ms=$(DISPLAY=:93 SIS_MOODLE_SETUP_CONFIG_DIR="$config" SIS_MEASURE_STARTUP=1 dbus-run-session -- "$bin" 2>&1 \
-    | sed -n 's/.*first paint after \([0-9]*\) ms.*/\1/p')
+  ms=$(DISPLAY=:93 SIS_MOODLE_SETUP_CONFIG_DIR="$config" SIS_MEASURE_STARTUP=1 timeout 60 \
+    dbus-run-session -- bash -c 'export XDG_DATA_HOME=$(mktemp -d)
+      echo -n measure | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+      "$0"' "$bin" 2>&1 | sed -n 's/.*first paint after \([0-9]*\) ms.*/\1/p')
   times+=("$ms")
 done
 echo "first paint, first run: ${times[0]} ms"

@@ -131,6 +131,7 @@ describe("start screen", () => {
   it("an unavailable keyring is said plainly and session-only is a choice", async () => {
     keyringAvailable = false;
     await start(document.getElementById("app") as HTMLElement);
+    await settle();
     expect(document.body.textContent).toContain("keyring is not available");
     byId("keyring-session").click();
     await settle();

@@ -908,13 +908,16 @@ export async function start(container: HTMLElement): Promise<void> {
   root = container;
   await listenToProgress(render);
   await run(S.appTitle, async () => {
-    const [steps, profiles, keyring] = await Promise.all([
-      api.stepCatalog(),
-      api.listProfiles(),
-      api.keyringStatus(),
-    ]);
+    const [steps, profiles] = await Promise.all([api.stepCatalog(), api.listProfiles()]);
     state.steps = steps;
     state.profiles = profiles;
-    state.keyring = keyring;
   });
+  // The keyring may ask to be unlocked first: the window does not wait for it.
+  void api
+    .keyringStatus()
+    .then((keyring) => {
+      state.keyring = keyring;
+      render();
+    })
+    .catch(() => {});
 }
