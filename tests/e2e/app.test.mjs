@@ -78,6 +78,28 @@ after(async () => {
   for (const c of children.reverse()) c.kill("SIGTERM");
 });
 
+describe("keyboard only", () => {
+  it("reaches and opens the demo with Tab and Enter, with a visible focus ring", async () => {
+    let id = await d.activeId();
+    for (let i = 0; i < 12 && id !== "start-demo"; i++) {
+      await d.press("\uE004"); // Tab
+      id = await d.activeId();
+    }
+    assert.equal(id, "start-demo");
+    const outline = await d.execute("return getComputedStyle(document.activeElement).outlineStyle;");
+    assert.notEqual(outline, "none");
+    await d.press("\uE007"); // Enter
+    await d.idle();
+    assert.match(await d.text("#page-heading"), /Step 0/);
+    // The page heading takes focus on each step, so screen readers announce it.
+    await d.click("#rail-6");
+    await d.idle();
+    assert.equal(await d.activeId(), "page-heading");
+    await d.click("#home");
+    await d.idle();
+  });
+});
+
 describe("the simulated set-up, from Start to Done", () => {
   it("verifies every step", async () => {
     await shot("01-start");

@@ -87,6 +87,17 @@ export class WebDriver {
     await this.waitFor('main[aria-busy="false"]', timeoutMs);
   }
 
+  /** Presses one key (a WebDriver key code such as "\uE004" for Tab) on the focused element. */
+  async press(key) {
+    await this.request("POST", this.s("/actions"), {
+      actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: key }, { type: "keyUp", value: key }] }],
+    });
+  }
+
+  async activeId() {
+    return this.execute("return document.activeElement ? document.activeElement.id : null;");
+  }
+
   async screenshot() {
     const b64 = await this.request("GET", this.s("/screenshot"));
     return Buffer.from(b64, "base64");
