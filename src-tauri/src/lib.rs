@@ -43,7 +43,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::demo::demo_sis,
             commands::demo::set_demo_fault,
             commands::system::ui_ready,
-        commands::system::step_catalog,
+            commands::system::step_catalog,
             commands::system::open_external,
             commands::system::copy_text,
             commands::system::save_report,

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use moodle_ws::{build_http_client, HttpConfig, WsToken};
-use setup_core::{diagnose, DiagnoseInput, Report};
+use moodle_ws::{build_http_client, ExchangeObserver, HttpConfig, WsToken};
+use setup_core::{diagnose_with, DiagnoseInput, DiagnoseOptions, Report};
 
 use crate::exit;
 use crate::render_text;
@@ -33,6 +33,10 @@ pub struct DoctorArgs {
     /// Seconds to wait for each answer from the site.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Print one line per HTTP exchange to standard error: method, address without its query
+    /// string, status and milliseconds (never a token or a body).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Reads a token from the environment, trimmed; warns when it does not look like one.
@@ -66,7 +70,12 @@ pub async fn run(args: DoctorArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let report = match diagnose(&http, &input).await {
+    let options = DiagnoseOptions {
+        on_exchange: args
+            .verbose
+            .then(|| ExchangeObserver::new(|exchange| eprintln!("http: {exchange}"))),
+    };
+    let report = match diagnose_with(&http, &input, &options).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

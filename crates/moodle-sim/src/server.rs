@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -36,6 +38,8 @@ pub struct LoggedRequest {
 struct Shared {
     state: Arc<Mutex<SimState>>,
     log: Arc<Mutex<Vec<LoggedRequest>>>,
+    /// Added to every answer, in microseconds (a site far away, or a slow PHP).
+    latency_us: Arc<AtomicU64>,
 }
 
 /// A running simulated Moodle. Dropping it stops the server.
@@ -59,6 +63,7 @@ impl MoodleSim {
         let shared = Shared {
             state: Arc::new(Mutex::new(state)),
             log: Arc::new(Mutex::new(Vec::new())),
+            latency_us: Arc::new(AtomicU64::new(0)),
         };
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -112,6 +117,18 @@ impl MoodleSim {
     pub fn requests(&self) -> Vec<LoggedRequest> {
         lock(&self.shared.log).clone()
     }
+
+    /// Delays every answer by `latency` (a network round trip plus Moodle's own time), from
+    /// the next request on. Requests wait concurrently: two at once take one latency, not two.
+    pub fn set_latency(&self, latency: Duration) {
+        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        self.shared.latency_us.store(micros, Ordering::Relaxed);
+    }
+
+    /// The delay added to every answer.
+    pub fn latency(&self) -> Duration {
+        Duration::from_micros(self.shared.latency_us.load(Ordering::Relaxed))
+    }
 }
 
 impl Drop for MoodleSim {
@@ -137,6 +154,10 @@ async fn handle(
             .unwrap_or_default(),
         body: body_text.clone(),
     });
+    let latency = shared.latency_us.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_micros(latency)).await;
+    }
     let mut state = lock(&shared.state);
     let answer = route(&mut state, &method, &uri, &body_text);
     drop(state);
@@ -246,4 +267,23 @@ fn into_response(answer: Answer) -> Response<Body> {
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn latency_delays_every_answer() {
+        let sim = MoodleSim::start([]).await.unwrap();
+        assert_eq!(sim.latency(), Duration::ZERO);
+        sim.set_latency(Duration::from_millis(60));
+        assert_eq!(sim.latency(), Duration::from_millis(60));
+        let client = reqwest::Client::new();
+        let started = std::time::Instant::now();
+        let answer = client.get(format!("{}/", sim.url())).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        assert!(started.elapsed() >= Duration::from_millis(60));
+        assert_eq!(sim.requests().len(), 1);
+    }
 }

@@ -1,12 +1,15 @@
 // Owns: the REST call itself — a form-encoded POST to webservice/rest/server.php with the
 // token in the body — and its decoding. Must not: put a token in a URL, a log or an error.
 
+use std::time::Instant;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::{
     envelope::{decode_envelope, excerpt},
-    error::WsError,
+    error::{TransportKind, WsError},
+    exchange::{printable_url, Exchange, ExchangeObserver},
     http::read_bounded,
     site_url::SiteRoot,
     token::WsToken,
@@ -20,6 +23,7 @@ pub struct MoodleClient {
     pub(crate) http: reqwest::Client,
     pub(crate) root: SiteRoot,
     pub(crate) max_body: usize,
+    pub(crate) observer: Option<ExchangeObserver>,
 }
 
 /// A raw answer: status, content type, headers of interest and the bounded body.
@@ -38,7 +42,13 @@ impl MoodleClient {
             http,
             root,
             max_body,
+            observer: None,
         }
+    }
+
+    /// The same client, telling `observer` about each exchange (for a verbose mode).
+    pub fn with_observer(self, observer: Option<ExchangeObserver>) -> Self {
+        Self { observer, ..self }
     }
 
     pub fn root(&self) -> &SiteRoot {
@@ -98,16 +108,42 @@ impl MoodleClient {
         })
     }
 
-    /// Sends a request and reads its answer within the body limit.
+    /// Sends a request and reads its answer within the body limit, telling the observer.
     pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<RawAnswer, WsError> {
-        let response = request
-            .send()
+        let request = request.build().map_err(|e| WsError::from_reqwest(&e))?;
+        let Some(observer) = &self.observer else {
+            return self.exchange(request, &mut None).await;
+        };
+        let method = request.method().to_string();
+        let url = printable_url(request.url());
+        let started = Instant::now();
+        let mut status = None;
+        let result = self.exchange(request, &mut status).await;
+        observer.notify(&Exchange {
+            method,
+            url,
+            status,
+            failure: result.as_ref().err().map(failure_label),
+            elapsed: started.elapsed(),
+        });
+        result
+    }
+
+    async fn exchange(
+        &self,
+        request: reqwest::Request,
+        status_seen: &mut Option<u16>,
+    ) -> Result<RawAnswer, WsError> {
+        let response = self
+            .http
+            .execute(request)
             .await
             .map_err(|e| WsError::from_reqwest(&e))?;
         let status = response.status().as_u16();
+        *status_seen = Some(status);
         let header = |name: reqwest::header::HeaderName| {
             response
                 .headers()
@@ -131,6 +167,27 @@ impl MoodleClient {
             set_cookie,
             body,
         })
+    }
+}
+
+/// A few words on why an exchange failed, for the verbose line (no detail, no address).
+fn failure_label(error: &WsError) -> String {
+    match error {
+        WsError::Transport { kind, .. } => match kind {
+            TransportKind::Dns => "name not resolved",
+            TransportKind::Refused => "connection refused",
+            TransportKind::Tls => "TLS refused",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Other => "connection failed",
+        }
+        .to_owned(),
+        WsError::BodyTooLarge { limit } => format!("answer over {limit} bytes"),
+        WsError::Incomplete { kind, .. } => match kind {
+            TransportKind::Timeout => "rest of the answer timed out",
+            _ => "answer broke off",
+        }
+        .to_owned(),
+        other => other.to_string(),
     }
 }
 

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::error::WsError;
 
 const EXCERPT_CHARS: usize = 300;
+const TITLE_SEARCH_BYTES: usize = 64 * 1024;
 
 /// Decodes a web-service answer. Moodle sends its errors as HTTP 200 with
 /// `{"exception", "errorcode", "message"}`, so the body's shape is read before the status.
@@ -98,12 +99,18 @@ fn protocol_reason(content_type: Option<&str>, body: &str) -> String {
 }
 
 /// The `<title>` of an HTML page, to name the proxy or login page the admin is looking at.
+/// Only the start of the page is searched: a title is in its head.
 pub fn html_title(body: &str) -> Option<String> {
-    let lower = body.to_ascii_lowercase();
+    let mut end = body.len().min(TITLE_SEARCH_BYTES);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &body[..end];
+    let lower = head.to_ascii_lowercase();
     let start = lower.find("<title")?;
     let open_end = lower[start..].find('>')? + start + 1;
     let close = lower[open_end..].find("</title>")? + open_end;
-    let title = body
+    let title = head
         .get(open_end..close)?
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -111,14 +118,17 @@ pub fn html_title(body: &str) -> Option<String> {
     (!title.is_empty()).then_some(title)
 }
 
-/// The first characters of a body, on one line, for evidence.
+/// The first characters of a body, on one line, for evidence. Reads no further than it needs.
 pub fn excerpt(body: &str) -> String {
-    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > EXCERPT_CHARS {
-        let cut: String = one_line.chars().take(EXCERPT_CHARS).collect();
+    let mut chars = body
+        .split_whitespace()
+        .enumerate()
+        .flat_map(|(i, word)| (i > 0).then_some(' ').into_iter().chain(word.chars()));
+    let cut: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    if chars.next().is_some() {
         format!("{cut}…")
     } else {
-        one_line
+        cut
     }
 }
 
@@ -190,5 +200,30 @@ mod tests {
             WsError::Http { body_excerpt, .. } => assert!(body_excerpt.chars().count() <= 301),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn excerpts_are_one_line_and_cut_at_300_characters() {
+        assert_eq!(excerpt("  a\n\tb  c "), "a b c");
+        assert_eq!(excerpt(""), "");
+        let exact = "é".repeat(300);
+        assert_eq!(excerpt(&exact), exact);
+        let long = format!("{exact} x");
+        assert_eq!(excerpt(&long), format!("{exact}…"));
+        let words = "ab ".repeat(1_000_000);
+        let cut = excerpt(&words);
+        assert_eq!(cut.chars().count(), 301);
+        assert!(cut.starts_with("ab ab") && cut.ends_with('…'));
+    }
+
+    #[test]
+    fn titles_are_found_near_the_start_only() {
+        assert_eq!(
+            html_title("<html><head><TITLE> Bad\n Gateway </TITLE>"),
+            Some("Bad Gateway".into())
+        );
+        assert_eq!(html_title("<title></title>"), None);
+        let late = format!("{}<title>late</title>", "ü".repeat(40_000));
+        assert_eq!(html_title(&late), None);
     }
 }

@@ -20,6 +20,13 @@ pub enum WsError {
     Transport { kind: TransportKind, detail: String },
     #[error("the site answered HTTP {status}")]
     Http { status: u16, body_excerpt: String },
+    /// The status and headers arrived, the rest of the answer did not (too slow, or cut off).
+    #[error("the site answered HTTP {status} but the rest of its answer did not arrive ({kind:?}): {detail}")]
+    Incomplete {
+        status: u16,
+        kind: TransportKind,
+        detail: String,
+    },
     #[error("the site redirected (HTTP {status}) to {location}")]
     Redirect { status: u16, location: String },
     #[error("Moodle refused the call: {errorcode} ({message})")]
@@ -53,22 +60,16 @@ impl WsError {
 
     pub fn http_status(&self) -> Option<u16> {
         match self {
-            WsError::Http { status, .. } | WsError::Redirect { status, .. } => Some(*status),
+            WsError::Http { status, .. }
+            | WsError::Redirect { status, .. }
+            | WsError::Incomplete { status, .. } => Some(*status),
             _ => None,
         }
     }
 
     /// Classifies a reqwest failure into DNS, refused, TLS, timeout or other.
     pub(crate) fn from_reqwest(err: &reqwest::Error) -> Self {
-        let mut chain = String::new();
-        let mut source: Option<&dyn std::error::Error> = Some(err);
-        while let Some(e) = source {
-            if !chain.is_empty() {
-                chain.push_str(": ");
-            }
-            chain.push_str(&e.to_string());
-            source = e.source();
-        }
+        let chain = error_chain(err);
         let lower = chain.to_ascii_lowercase();
         let kind = if err.is_timeout() || lower.contains("timed out") {
             TransportKind::Timeout
@@ -94,6 +95,26 @@ impl WsError {
             detail: strip_query(&chain),
         }
     }
+}
+
+/// Every message in an error's source chain, joined with ": ".
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = source {
+        if !chain.is_empty() {
+            chain.push_str(": ");
+        }
+        chain.push_str(&e.to_string());
+        source = e.source();
+    }
+    chain
+}
+
+/// A failed request's error chain with every query string removed (a URL's query may hold a
+/// key), for messages shown to the admin.
+pub fn request_error_detail(err: &reqwest::Error) -> String {
+    strip_query(&error_chain(err))
 }
 
 /// reqwest puts the request URL into its messages; drop query strings so no key travels on.

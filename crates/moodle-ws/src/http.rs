@@ -37,7 +37,8 @@ pub fn build_http_client(config: &HttpConfig) -> Result<reqwest::Client, WsError
         .map_err(|e| WsError::from_reqwest(&e))
 }
 
-/// Reads at most `limit` bytes of the body; more is an error, not a truncation.
+/// Reads at most `limit` bytes of the body; more is an error, not a truncation. A body that
+/// stops arriving (the request's time limit, a broken connection) is `Incomplete`.
 pub(crate) async fn read_bounded(
     mut response: reqwest::Response,
     limit: usize,
@@ -47,16 +48,24 @@ pub(crate) async fn read_bounded(
             return Err(WsError::BodyTooLarge { limit });
         }
     }
+    let status = response.status().as_u16();
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| WsError::from_reqwest(&e))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| incomplete(status, &e))? {
         if body.len() + chunk.len() > limit {
             return Err(WsError::BodyTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+fn incomplete(status: u16, error: &reqwest::Error) -> WsError {
+    match WsError::from_reqwest(error) {
+        WsError::Transport { kind, detail } => WsError::Incomplete {
+            status,
+            kind,
+            detail,
+        },
+        other => other,
+    }
 }

@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-use url::Url;
+use url::{Host, Url};
+
+/// Quotes and brackets an address is often pasted with, from a document, mail or chat.
+const PASTED_QUOTES: &[char] = &['"', '\'', '<', '>', '`', '“', '”', '‘', '’', '«', '»'];
 
 /// Top-level Moodle folders and scripts: a pasted URL is cut at the first of these.
 const MOODLE_TOP_LEVEL: &[&str] = &[
@@ -84,9 +87,7 @@ impl fmt::Debug for SiteRoot {
 /// Accepts what admins paste — with or without scheme, trailing slash, `/login/index.php`,
 /// `/my/`, `/admin/...` — and returns the site root. Without a scheme, https is assumed.
 pub fn normalize_site_url(input: &str) -> Result<SiteRoot, SiteUrlError> {
-    let trimmed = input
-        .trim()
-        .trim_matches(|c| c == '"' || c == '\'' || c == '<' || c == '>');
+    let trimmed = input.trim().trim_matches(PASTED_QUOTES).trim();
     if trimmed.is_empty() {
         return Err(SiteUrlError::Empty);
     }
@@ -116,12 +117,27 @@ pub fn normalize_site_url(input: &str) -> Result<SiteRoot, SiteUrlError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(SiteUrlError::HasCredentials);
     }
+    if let Some(Host::Domain(domain)) = url.host() {
+        // The URL parser lets through quotes and other signs that no host name has (often a
+        // quote pasted with the address); DNS would only say the name does not resolve.
+        if let Some(bad) = domain
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        {
+            return Err(SiteUrlError::Unparseable {
+                input: trimmed.to_owned(),
+                reason: format!("a host name cannot contain \"{bad}\""),
+            });
+        }
+    }
     url.set_query(None);
     url.set_fragment(None);
     let kept: Vec<String> = url
         .path_segments()
         .map(|segments| {
             segments
+                // A quote pasted before a cut-off part (`…/moodle'/my/`) is not a folder's.
+                .map(|s| s.trim_matches(PASTED_QUOTES))
                 .filter(|s| !s.is_empty())
                 .take_while(|s| !MOODLE_TOP_LEVEL.contains(s))
                 .map(str::to_owned)
@@ -211,6 +227,43 @@ mod tests {
             Err(SiteUrlError::HasCredentials)
         );
         assert!(normalize_site_url("http://").is_err());
+        // Found by fuzzing: quotes inside the host made a root that changed when normalised again.
+        assert!(matches!(
+            normalize_site_url("moodle.school.org''/my/'"),
+            Err(SiteUrlError::Unparseable { ref reason, .. }) if reason.contains('\'')
+        ));
+        assert!(normalize_site_url("https://moodle.school.org\"x").is_err());
+        assert_eq!(
+            root("https://school.org/moodle'/my/'"),
+            "https://school.org/moodle"
+        );
+        assert_eq!(root("https://school.org/'?x"), "https://school.org");
+        assert_eq!(root("http:/'my/x"), "https://http");
+        assert_eq!(
+            root("https://school.org/o'neill/"),
+            "https://school.org/o'neill"
+        );
+    }
+
+    #[test]
+    fn addresses_pasted_with_typographic_quotes() {
+        assert_eq!(
+            root("“https://moodle.school.org”"),
+            "https://moodle.school.org"
+        );
+        assert_eq!(root("‘moodle.school.org/my/’"), "https://moodle.school.org");
+        assert_eq!(
+            root("`https://moodle.school.org` "),
+            "https://moodle.school.org"
+        );
+        assert_eq!(
+            root("https://moodle_1.school.org"),
+            "https://moodle_1.school.org"
+        );
+        assert_eq!(
+            root("https://Bücher.example/moodle"),
+            "https://xn--bcher-kva.example/moodle"
+        );
     }
 
     #[test]

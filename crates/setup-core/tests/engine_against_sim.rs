@@ -349,6 +349,41 @@ async fn swapped_tokens_are_named_and_the_rest_is_still_diagnosed() {
 }
 
 #[tokio::test]
+async fn swapped_tokens_with_a_given_email_check_sso_with_the_right_token() {
+    let r = run_with(&[], |sim, i| {
+        i.opensis_token = WsToken::new(&sim.userkey_token());
+        i.userkey_token = WsToken::new(&sim.opensis_token());
+        i.admin_email = Some(sim.admin_email().to_owned());
+    })
+    .await;
+    r.assert_only_failing_steps(&[15]);
+    r.assert("tokens_in_right_fields", Status::Fail);
+    r.assert("sso_round_trip", Status::Pass);
+    r.assert("userkey_mapping_email", Status::Pass);
+}
+
+#[tokio::test]
+async fn a_given_email_sends_each_sso_request_once() {
+    let r = run_with(&[], |sim, i| {
+        i.admin_email = Some(sim.admin_email().to_owned());
+    })
+    .await;
+    r.assert_only_failing_steps(&[]);
+    r.assert("sso_round_trip", Status::Pass);
+    let requests = r.sim.requests();
+    let count = |needle: &str| {
+        requests
+            .iter()
+            .filter(|q| q.body.contains(needle) || q.uri.contains(needle))
+            .count()
+    };
+    assert_eq!(count("auth_userkey_request_login_url"), 1);
+    assert_eq!(count("/auth/userkey/login.php?key="), 2); // the probe, then the follow
+    assert_eq!(count("core_user_get_users_by_field"), 0);
+    assert_eq!(requests.len(), 7);
+}
+
+#[tokio::test]
 async fn token_of_a_non_admin_is_step_15() {
     let r = run(&[Fault::OpensisTokenNotAdmin]).await;
     r.assert("opensis_token_admin", Status::Fail);

@@ -12,9 +12,15 @@ pub const MEASURE_STARTUP_VAR: &str = "SIS_MEASURE_STARTUP";
 
 /// Called by the UI once its first screen is painted.
 #[tauri::command]
-pub fn ui_ready<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: tauri::State<'_, crate::AppState>) {
+pub fn ui_ready<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, crate::AppState>,
+) {
     if std::env::var_os(MEASURE_STARTUP_VAR).is_some() {
-        eprintln!("first paint after {} ms", state.started.elapsed().as_millis());
+        eprintln!(
+            "first paint after {} ms",
+            state.started.elapsed().as_millis()
+        );
         app.exit(0);
     }
 }

@@ -4,7 +4,7 @@
 mod judge;
 mod observe;
 
-use moodle_ws::{normalize_site_url, SiteUrlError, WsError, WsToken};
+use moodle_ws::{normalize_site_url, ExchangeObserver, SiteUrlError, WsError, WsToken};
 use serde::Serialize;
 
 use crate::finding::Report;
@@ -41,10 +41,26 @@ fn as_text<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S:
     s.serialize_str(&v.to_string())
 }
 
+/// How a diagnosis runs, beyond what the admin typed.
+#[derive(Debug, Clone, Default)]
+pub struct DiagnoseOptions {
+    /// Told about every HTTP exchange (method, address without query, status, duration).
+    pub on_exchange: Option<ExchangeObserver>,
+}
+
 /// Runs every probe against the site and judges the set-up, one finding per check.
 pub async fn diagnose(
     http: &reqwest::Client,
     input: &DiagnoseInput,
+) -> Result<Report, EngineError> {
+    diagnose_with(http, input, &DiagnoseOptions::default()).await
+}
+
+/// [`diagnose`] with options, e.g. an observer of the HTTP exchanges for a verbose mode.
+pub async fn diagnose_with(
+    http: &reqwest::Client,
+    input: &DiagnoseInput,
+    options: &DiagnoseOptions,
 ) -> Result<Report, EngineError> {
     let typed = normalize_site_url(&input.url)?;
     if let Some(email) = &input.admin_email {
@@ -52,7 +68,7 @@ pub async fn diagnose(
             return Err(EngineError::InvalidEmail(email.clone()));
         }
     }
-    let observations = observe::observe(http, typed, input).await;
+    let observations = observe::observe(http, typed, input, options.on_exchange.clone()).await;
     Ok(judge::judge(&observations))
 }
 

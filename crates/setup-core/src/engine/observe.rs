@@ -1,12 +1,14 @@
 // Owns: running the probes — concurrently where independent, each awaiting only what it
 // needs — and keeping every answer as observed. Must not: judge; judge/ does.
 
+use std::future::Future;
 use std::net::IpAddr;
+use std::time::Duration;
 
 use futures::{stream, StreamExt};
 use moodle_ws::{
-    normalize_site_url, LoginFollow, LoginUrl, MoodleClient, PublicConfig, SiteInfo, SiteRoot,
-    UserkeyLoginPage, WsError, WsToken,
+    normalize_site_url, ExchangeObserver, LoginFollow, LoginUrl, MoodleClient, PublicConfig,
+    SiteInfo, SiteRoot, UserkeyLoginPage, WsError, WsToken,
 };
 use serde_json::Value;
 
@@ -14,7 +16,12 @@ use super::DiagnoseInput;
 use crate::required_functions::required_functions;
 
 const MAX_BODY: usize = 4 * 1024 * 1024;
-const EXISTENCE_PROBES_AT_ONCE: usize = 6;
+/// Missing functions probed at once: all of a typical gap (the 7 functions of the two
+/// plugins) in one round trip, without opening dozens of connections to a small PHP server.
+const EXISTENCE_PROBES_AT_ONCE: usize = 8;
+/// Longest wait for the host name to resolve, and for it after the site has answered.
+const DNS_TIMEOUT: Duration = Duration::from_secs(10);
+const DNS_GRACE: Duration = Duration::from_secs(2);
 
 /// Where the admin e-mail for the single sign-on check came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,14 +90,14 @@ pub(super) async fn observe(
     http: &reqwest::Client,
     typed: SiteRoot,
     input: &DiagnoseInput,
+    observer: Option<ExchangeObserver>,
 ) -> Observations {
-    let typed_client = MoodleClient::new(http.clone(), typed.clone(), MAX_BODY);
+    let typed_client =
+        MoodleClient::new(http.clone(), typed.clone(), MAX_BODY).with_observer(observer);
     let host = typed.host().unwrap_or_default().to_owned();
     let port = typed.as_url().port_or_known_default().unwrap_or(443);
-    let (public_config, addresses) = tokio::join!(
-        typed_client.public_config(),
-        crate::reachability::resolve(&host, port)
-    );
+    let (public_config, addresses) =
+        with_addresses(typed_client.public_config(), &host, port).await;
     let root = public_config
         .as_ref()
         .ok()
@@ -99,7 +106,7 @@ pub(super) async fn observe(
     let mut obs = Observations {
         typed_root: typed,
         root: root.clone(),
-        addresses: addresses.map_err(|e| e.to_string()),
+        addresses,
         public_config,
         userkey_page: None,
         simpleserver: None,
@@ -130,11 +137,23 @@ pub(super) async fn observe(
         userkey = None;
     }
 
-    let (page, simple, mut opensis_info, mut userkey_info) = tokio::join!(
+    // With the e-mail given, single sign-on needs nothing the probes find out, so it starts
+    // with them; only swapped tokens (known after the probes) make it run again below.
+    let given_email = obs.admin_email.clone();
+    let early_sso = async {
+        match (&given_email, userkey.as_ref()) {
+            (Some(_), Some(token)) => {
+                Some(single_sign_on(&client, None, Some(token), given_email.clone()).await)
+            }
+            _ => None,
+        }
+    };
+    let (page, simple, mut opensis_info, mut userkey_info, early_sso) = tokio::join!(
         client.userkey_login_page(),
         client.simpleserver_probe(),
         site_info(&client, opensis.as_ref()),
         site_info(&client, userkey.as_ref()),
+        early_sso,
     );
     obs.userkey_page = Some(page);
     obs.simpleserver = Some(simple);
@@ -145,20 +164,33 @@ pub(super) async fn observe(
         std::mem::swap(&mut opensis, &mut userkey);
         std::mem::swap(&mut opensis_info, &mut userkey_info);
     }
-    // Moodle refuses an expired token once, then deletes it: ask again to tell.
-    if is_access_exception(&opensis_info) {
-        obs.opensis_info_retry = site_info(&client, opensis.as_ref()).await;
-    }
-    obs.opensis_info = opensis_info;
-    obs.userkey_info = userkey_info;
+    let early_sso = early_sso.filter(|_| !obs.swapped);
 
-    if let (Some(token), Some(Ok(info))) = (opensis.as_ref(), obs.opensis_info.as_ref()) {
+    // From here three independent chains run at once, each request starting as soon as what
+    // it needs is known: the retry of a refused opensis token; the existence probes of missing
+    // functions; and e-mail → login URL → follow for single sign-on (unless already done).
+    let working = match (opensis.as_ref(), opensis_info.as_ref()) {
+        (Some(token), Some(Ok(info))) => Some((token, info)),
+        _ => None,
+    };
+    let retry = async {
+        // Moodle refuses an expired token once, then deletes it: ask again to tell.
+        if is_access_exception(&opensis_info) {
+            site_info(&client, opensis.as_ref()).await
+        } else {
+            None
+        }
+    };
+    let existence = async {
+        let Some((token, info)) = working else {
+            return Vec::new();
+        };
         let missing: Vec<String> = required_functions()
             .into_iter()
             .filter(|f| !info.has_function(f))
             .map(str::to_owned)
             .collect();
-        let existence = stream::iter(missing)
+        stream::iter(missing)
             .map(|f| {
                 let client = client.clone();
                 async move {
@@ -167,30 +199,96 @@ pub(super) async fn observe(
                 }
             })
             .buffered(EXISTENCE_PROBES_AT_ONCE)
-            .collect::<Vec<_>>();
-        let lookup = async {
-            if obs.admin_email.is_some() {
-                return None;
+            .collect::<Vec<_>>()
+            .await
+    };
+    let sso = async {
+        match early_sso {
+            Some(chain) => chain,
+            None => single_sign_on(&client, working, userkey.as_ref(), given_email).await,
+        }
+    };
+    let (retry, existence, sso) = tokio::join!(retry, existence, sso);
+    obs.opensis_info_retry = retry;
+    obs.opensis_info = opensis_info;
+    obs.userkey_info = userkey_info;
+    obs.existence = existence;
+    obs.admin_email = sso.email;
+    obs.email_lookup_error = sso.lookup_error;
+    obs.login_url = sso.login_url;
+    obs.follow = sso.follow;
+    obs
+}
+
+/// What the single sign-on chain saw.
+struct SsoChain {
+    email: Option<EmailSource>,
+    lookup_error: Option<WsError>,
+    login_url: Option<Result<LoginUrl, WsError>>,
+    follow: Option<Result<LoginFollow, WsError>>,
+}
+
+/// The admin's e-mail (given, or looked up with the working opensis token), then a login URL
+/// with the user-key token, then its follow — each as soon as the one before has answered.
+async fn single_sign_on(
+    client: &MoodleClient,
+    working: Option<(&WsToken, &SiteInfo)>,
+    userkey: Option<&WsToken>,
+    given: Option<EmailSource>,
+) -> SsoChain {
+    let mut chain = SsoChain {
+        email: given,
+        lookup_error: None,
+        login_url: None,
+        follow: None,
+    };
+    if let (None, Some((token, info))) = (&chain.email, working) {
+        match client.user_by_id(token, info.userid).await {
+            Ok(Some(user)) if !user.email.is_empty() => {
+                chain.email = Some(EmailSource::LookedUp(user.email));
             }
-            Some(client.user_by_id(token, info.userid).await)
-        };
-        let (existence, lookup) = tokio::join!(existence, lookup);
-        obs.existence = existence;
-        match lookup {
-            Some(Ok(Some(user))) if !user.email.is_empty() => {
-                obs.admin_email = Some(EmailSource::LookedUp(user.email))
-            }
-            Some(Err(e)) => obs.email_lookup_error = Some(e),
-            _ => {}
+            Ok(_) => {}
+            Err(e) => chain.lookup_error = Some(e),
         }
     }
-
-    if let (Some(token), Some(email)) = (userkey.as_ref(), obs.admin_email.clone()) {
+    if let (Some(token), Some(email)) = (userkey, chain.email.as_ref()) {
         let login = client.request_login_url(token, email.email()).await;
         if let Ok(url) = &login {
-            obs.follow = Some(client.follow_login_url(&url.loginurl).await);
+            chain.follow = Some(client.follow_login_url(&url.loginurl).await);
         }
-        obs.login_url = Some(login);
+        chain.login_url = Some(login);
     }
-    obs
+    chain
+}
+
+/// Runs `probe` while the host name resolves. The name gets at most `DNS_TIMEOUT`, and no
+/// more than `DNS_GRACE` once the probe has answered: a stuck resolver must not hang the
+/// diagnosis after the site itself has been judged.
+async fn with_addresses<T>(
+    probe: impl Future<Output = T>,
+    host: &str,
+    port: u16,
+) -> (T, Result<Vec<IpAddr>, String>) {
+    let dns = tokio::time::timeout(DNS_TIMEOUT, crate::reachability::resolve(host, port));
+    tokio::pin!(dns);
+    tokio::pin!(probe);
+    let mut resolved = None;
+    let answer = loop {
+        tokio::select! {
+            answer = &mut probe => break answer,
+            found = &mut dns, if resolved.is_none() => resolved = Some(found),
+        }
+    };
+    let found = match resolved {
+        Some(found) => found,
+        None => tokio::time::timeout(DNS_GRACE, &mut dns)
+            .await
+            .unwrap_or_else(Err),
+    };
+    let addresses = match found {
+        Ok(Ok(addresses)) => Ok(addresses),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("the name {host} did not resolve in time")),
+    };
+    (answer, addresses)
 }

@@ -572,15 +572,6 @@ fn truthy(v: &Value) -> bool {
 
 /// The error chain of a failed request, without any query string.
 fn transport_detail(err: &reqwest::Error) -> String {
-    let mut chain = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(err);
-    while let Some(e) = source {
-        if !chain.is_empty() {
-            chain.push_str(": ");
-        }
-        chain.push_str(&e.to_string());
-        source = e.source();
-    }
     let kind = if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
@@ -588,15 +579,7 @@ fn transport_detail(err: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let cleaned: String = chain
-        .split_whitespace()
-        .map(|w| match w.find('?') {
-            Some(i) => &w[..i],
-            None => w,
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    format!("{kind}: {cleaned}")
+    format!("{kind}: {}", moodle_ws::error::request_error_detail(err))
 }
 
 async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String> {

@@ -104,6 +104,11 @@ impl Finding {
 pub(crate) fn describe(e: &WsError) -> String {
     match e {
         WsError::Transport { kind, detail } => format!("connection failed ({kind:?}): {detail}"),
+        WsError::Incomplete {
+            status,
+            kind,
+            detail,
+        } => format!("HTTP {status}, then the answer stopped ({kind:?}): {detail}"),
         WsError::Http {
             status,
             body_excerpt,

@@ -1,6 +1,7 @@
 // Owns: the step-0 checks — reachable, a Moodle, its real address, maintenance, public
 // reachability and https. Must not: judge any later step.
 
+use moodle_ws::envelope::html_title;
 use moodle_ws::error::codes;
 use moodle_ws::{same_site, TransportKind, WsError};
 
@@ -31,27 +32,38 @@ fn host_port(obs: &Observations) -> (String, u16) {
 fn reachable(obs: &Observations) -> Finding {
     const CHECK: &str = "site_reachable";
     let (host, port) = host_port(obs);
-    let Err(WsError::Transport { kind, detail }) = &obs.public_config else {
-        return Finding::pass(CHECK, 0, format!("{} answers.", obs.typed_root));
+    let (kind, detail, started) = match &obs.public_config {
+        Err(WsError::Transport { kind, detail }) => (kind, detail, None),
+        Err(WsError::Incomplete {
+            status,
+            kind,
+            detail,
+        }) => (kind, detail, Some(*status)),
+        _ => return Finding::pass(CHECK, 0, format!("{} answers.", obs.typed_root)),
     };
-    let (summary, fix) = match kind {
-        TransportKind::Dns => (
+    let (summary, fix) = match (started, kind) {
+        (Some(status), TransportKind::Timeout) => (
+            format!("{host} started answering (HTTP {status}) but did not finish in time."),
+            "The server, or a proxy in front of it, is too slow to send its answer: check the web server's and PHP's load and error logs, and any proxy or firewall that holds answers back. openSIS gives up on a slow answer too.".to_owned(),
+        ),
+        (Some(status), _) => (
+            format!("{host} started answering (HTTP {status}) but the answer broke off."),
+            "Something cut the answer off — a crashing PHP process, a proxy or a firewall, or a slow link timing out: check the web server's and PHP's error logs.".to_owned(),
+        ),
+        (None, TransportKind::Dns) => (
             format!("The name {host} does not resolve."),
             format!("Check the spelling of {host}. A name that only resolves inside your network cannot be reached by openSIS either."),
         ),
-        TransportKind::Refused => (
+        (None, TransportKind::Refused) => (
             format!("Nothing answers on {host} port {port}."),
             "Check that the web server is running and that a firewall lets the port through.".to_owned(),
         ),
-        TransportKind::Tls => (
-            "The site's HTTPS certificate was not accepted.".to_owned(),
-            "Install a valid certificate for the site (for example from Let's Encrypt); openSIS will refuse an invalid one too.".to_owned(),
-        ),
-        TransportKind::Timeout => (
+        (None, TransportKind::Tls) => tls_problem(&host, port, detail),
+        (None, TransportKind::Timeout) => (
             format!("{host} did not answer in time."),
             "Check that the site is up and that its firewall lets requests from the internet in.".to_owned(),
         ),
-        TransportKind::Other => (
+        (None, TransportKind::Other) => (
             format!("Could not connect to {host}."),
             "Check the address and the site's network connection.".to_owned(),
         ),
@@ -62,28 +74,65 @@ fn reachable(obs: &Observations) -> Finding {
         .link(obs.typed_root.to_string())
 }
 
+/// Names what is wrong with the site's HTTPS from the TLS library's words. A certificate
+/// this computer refuses is never accepted: openSIS's server would refuse it as well.
+fn tls_problem(host: &str, port: u16, detail: &str) -> (String, String) {
+    const NEVER_SWITCH_OFF: &str =
+        "Do not switch certificate checks off in openSIS: the tokens would be exposed.";
+    // rustls names the problem as a Debug name or in words, depending on what it knows.
+    let said = |words: &[&str]| {
+        let lower = detail.to_ascii_lowercase();
+        words.iter().any(|w| lower.contains(w))
+    };
+    if said(&["notvalidforname", "not valid for name"]) {
+        (
+            format!("The site's HTTPS certificate is for another name than {host}."),
+            format!("Use the exact name the certificate was issued for, or install a certificate that includes {host} (for example from Let's Encrypt). {NEVER_SWITCH_OFF}"),
+        )
+    } else if said(&[
+        "unknownissuer",
+        "unknown issuer",
+        "self-signed",
+        "self signed",
+    ]) {
+        (
+            "The site's HTTPS certificate is not issued by an authority this computer trusts (self-signed, or from a private authority).".to_owned(),
+            format!("Install a certificate from a public authority (for example Let's Encrypt); openSIS refuses a self-signed or privately issued certificate too. {NEVER_SWITCH_OFF}"),
+        )
+    } else if said(&["notvalidyet", "not valid yet"]) {
+        (
+            "The site's HTTPS certificate is not valid yet.".to_owned(),
+            "Check the clocks of the server and of this computer, or install a certificate that is valid now.".to_owned(),
+        )
+    } else if said(&["expired"]) {
+        (
+            "The site's HTTPS certificate has expired.".to_owned(),
+            "Renew the certificate (Let's Encrypt's renewal runs from a timer or cron job: check that it still runs).".to_owned(),
+        )
+    } else if said(&["invalidcontenttype", "corrupt message"]) {
+        (
+            format!("The address starts with https://, but {host} port {port} does not speak HTTPS."),
+            "Enable HTTPS on the web server (for example with a Let's Encrypt certificate), or check the port in the address.".to_owned(),
+        )
+    } else {
+        (
+            "The site's HTTPS certificate was not accepted.".to_owned(),
+            format!("Install a valid certificate for the site (for example from Let's Encrypt); openSIS will refuse an invalid one too. {NEVER_SWITCH_OFF}"),
+        )
+    }
+}
+
 fn is_moodle(obs: &Observations) -> Finding {
     const CHECK: &str = "site_is_moodle";
     let typed = obs.typed_root.to_string();
     match &obs.public_config {
         Ok(cfg) => Finding::pass(CHECK, 0, format!("A Moodle site answers: \"{}\".", cfg.sitename))
             .evidence("tool_mobile_get_public_config answered through lib/ajax/service-nologin.php"),
-        Err(WsError::Transport { .. }) => Finding::blocked(CHECK, 0, 0)
+        Err(WsError::Transport { .. } | WsError::Incomplete { .. }) => Finding::blocked(CHECK, 0, 0)
             .fix("Make the site reachable first."),
         Err(WsError::Moodle { .. }) => Finding::pass(CHECK, 0, "A Moodle site answers.")
             .evidence(describe_result(&obs.public_config)),
-        Err(WsError::Redirect { location, .. }) => {
-            let https_of_same = location.starts_with("https://")
-                && same_site(&location.replacen("https://", "http://", 1), &typed);
-            let fix = if https_of_same {
-                format!("Use the https address: {}", typed.replacen("http://", "https://", 1))
-            } else {
-                format!("Use the address the site redirects to (without the page part): {location}")
-            };
-            Finding::fail(CHECK, 0, "The address redirects elsewhere instead of answering as Moodle.")
-                .evidence(describe_result(&obs.public_config))
-                .fix(fix)
-        }
+        Err(WsError::Redirect { location, .. }) => redirected(obs, location),
         Err(WsError::Http { status: 404, .. }) => Finding::fail(
             CHECK,
             0,
@@ -91,6 +140,16 @@ fn is_moodle(obs: &Observations) -> Finding {
         )
         .evidence(describe_result(&obs.public_config))
         .fix("Check the address: it is the one you open Moodle with, including a sub-folder such as /moodle if there is one."),
+        Err(WsError::Http { status, body_excerpt }) if *status >= 500 => {
+            let (summary, fix) = server_error(*status);
+            let summary = match html_title(body_excerpt) {
+                Some(title) => format!("{summary} The page says \"{title}\"."),
+                None => summary,
+            };
+            Finding::fail(CHECK, 0, summary)
+                .evidence(describe_result(&obs.public_config))
+                .fix(fix)
+        }
         Err(WsError::Protocol { reason, .. }) => Finding::fail(
             CHECK,
             0,
@@ -98,9 +157,92 @@ fn is_moodle(obs: &Observations) -> Finding {
         )
         .evidence(describe_result(&obs.public_config))
         .fix(format!("The site sent {reason}. Check the address, and that no proxy or single sign-on gateway sits in front of Moodle for requests from openSIS.")),
+        Err(WsError::BodyTooLarge { limit }) => Finding::fail(
+            CHECK,
+            0,
+            format!("The site sent an answer larger than {} where Moodle sends a few KiB of JSON.", size(*limit)),
+        )
+        .evidence(describe_result(&obs.public_config))
+        .fix("Check the address: it is the one you open Moodle with. Something else — a file download, another application — answers there."),
         Err(e) => Finding::fail(CHECK, 0, "The site does not answer as Moodle does.")
             .evidence(describe(e))
-            .fix("Check the address, and that the web server passes requests to Moodle."),
+            .fix(format!("Check the address ({typed}), and that the web server passes requests to Moodle.")),
+    }
+}
+
+/// The public configuration was answered with a redirect (never followed: a redirect must
+/// not carry a POST body, and each kind says something different).
+fn redirected(obs: &Observations, location: &str) -> Finding {
+    const CHECK: &str = "site_is_moodle";
+    let typed = obs.typed_root.to_string();
+    let evidence = describe_result(&obs.public_config);
+    let https_of_same = location.starts_with("https://")
+        && same_site(&location.replacen("https://", "http://", 1), &typed);
+    if obs.typed_root.is_https() && location.starts_with("http://") {
+        return Finding::fail(
+            CHECK,
+            0,
+            format!("The https address redirects to plain http ({location})."),
+        )
+        .evidence(evidence)
+        .fix("Keep https: make the web server answer https requests itself instead of sending them to http, and set $CFG->wwwroot in config.php to the https address. Do not enter the http address in openSIS: the tokens would cross the internet unencrypted.");
+    }
+    if https_of_same {
+        return Finding::fail(
+            CHECK,
+            0,
+            "The address redirects elsewhere instead of answering as Moodle.",
+        )
+        .evidence(evidence)
+        .fix(format!(
+            "Use the https address: {}",
+            typed.replacen("http://", "https://", 1)
+        ));
+    }
+    if same_site(location, &typed) {
+        return Finding::fail(
+            CHECK,
+            0,
+            format!("The site redirects back to its own address ({location}) instead of answering: a redirect loop, or a login page in front of Moodle."),
+        )
+        .evidence(evidence)
+        .fix("Check the web server's rewrite rules and any single sign-on gateway or proxy in front of Moodle: Moodle's web-service scripts (lib/ajax/, webservice/) must answer without a redirect.");
+    }
+    Finding::fail(
+        CHECK,
+        0,
+        "The address redirects elsewhere instead of answering as Moodle.",
+    )
+    .evidence(evidence)
+    .fix(format!(
+        "Use the address the site redirects to (without the page part): {location}"
+    ))
+}
+
+/// What a 5xx answer says, and what to do about it.
+fn server_error(status: u16) -> (String, String) {
+    match status {
+        502 | 504 => (
+            format!("The web server answers, but the server behind it (PHP or Moodle) is not answering (HTTP {status})."),
+            "Start or restart PHP-FPM (or the application server behind the web server) and look at its error log; then run this check again.".to_owned(),
+        ),
+        503 => (
+            format!("The site is unavailable (HTTP {status}): overloaded, or switched off by the web server."),
+            "Check the web server's status and load, and whether a maintenance page was put up outside Moodle; then run this check again.".to_owned(),
+        ),
+        _ => (
+            format!("The site failed with an internal error (HTTP {status})."),
+            "Look at the web server's and PHP's error logs; Moodle shows its own errors with debugging on (Site administration → Development → Debugging).".to_owned(),
+        ),
+    }
+}
+
+fn size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -212,5 +354,26 @@ fn https(obs: &Observations) -> Finding {
         Finding::warn(CHECK, 0, "The site uses plain http: the tokens would cross the internet unencrypted.")
             .evidence(format!("wwwroot = {}", obs.root))
             .fix("Serve Moodle over https (for example with a Let's Encrypt certificate) and update wwwroot in config.php.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tls_problem;
+
+    #[test]
+    fn tls_problems_are_named_from_either_form_of_the_message() {
+        let summary = |detail: &str| tls_problem("m.org", 443, detail).0;
+        assert!(summary("invalid peer certificate: UnknownIssuer").contains("not issued by"));
+        assert!(summary("invalid peer certificate: NotValidForName").contains("another name"));
+        assert!(summary("certificate not valid for name \"m.org\"").contains("another name"));
+        assert!(summary("certificate expired: verification time 1, but …").contains("expired"));
+        assert!(summary("invalid peer certificate: Expired").contains("expired"));
+        assert!(summary("certificate not valid yet: …").contains("not valid yet"));
+        assert!(
+            summary("received corrupt message of type InvalidContentType")
+                .contains("does not speak HTTPS")
+        );
+        assert!(summary("handshake failure").contains("not accepted"));
     }
 }

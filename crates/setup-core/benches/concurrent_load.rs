@@ -1,0 +1,102 @@
+// Owns: the load benchmark — fifty school profiles diagnosed at once on one shared client,
+// each site answering in 100 ms, against one diagnosis alone. Must not: run in `cargo test`.
+//
+// cargo bench -p setup-core --bench concurrent_load     (BENCH_LATENCY_MS, BENCH_PROFILES, BENCH_RUNS)
+
+use std::time::{Duration, Instant};
+
+use moodle_sim::MoodleSim;
+use moodle_ws::{build_http_client, HttpConfig, WsToken};
+use setup_core::{diagnose, DiagnoseInput, Status};
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn input(sim: &MoodleSim) -> DiagnoseInput {
+    DiagnoseInput {
+        url: sim.url(),
+        opensis_token: WsToken::new(&sim.opensis_token()),
+        userkey_token: WsToken::new(&sim.userkey_token()),
+        admin_email: None,
+    }
+}
+
+/// Diagnoses every site at once; the wall time, or what went wrong.
+async fn diagnose_all(http: &reqwest::Client, sims: &[MoodleSim]) -> Result<f64, String> {
+    let started = Instant::now();
+    let runs = sims.iter().map(|sim| {
+        let input = input(sim);
+        async move { diagnose(http, &input).await }
+    });
+    let reports = futures::future::join_all(runs).await;
+    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+    for report in reports {
+        let report = report.map_err(|e| e.to_string())?;
+        if let Some(f) = report.checks.iter().find(|f| f.status == Status::Fail) {
+            return Err(format!("{}: {}", f.check, f.summary));
+        }
+    }
+    Ok(elapsed)
+}
+
+async fn sites(count: u64, latency: Duration) -> Result<Vec<MoodleSim>, String> {
+    let mut sims = Vec::new();
+    for _ in 0..count {
+        let sim = MoodleSim::start([]).await.map_err(|e| e.to_string())?;
+        sim.set_latency(latency);
+        sims.push(sim);
+    }
+    Ok(sims)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() -> std::process::ExitCode {
+    let latency = Duration::from_millis(env_number("BENCH_LATENCY_MS", 100));
+    let profiles = env_number("BENCH_PROFILES", 50).max(1);
+    let runs = env_number("BENCH_RUNS", 3).max(1);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        let http = build_http_client(&HttpConfig::default()).map_err(|e| e.to_string())?;
+        let (mut single, mut all) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            single.push(diagnose_all(&http, &sites(1, latency).await?).await?);
+            all.push(diagnose_all(&http, &sites(profiles, latency).await?).await?);
+        }
+        Ok::<_, String>((median(single), median(all)))
+    });
+    match outcome {
+        Ok((single, all)) => {
+            println!(
+                "{profiles} profiles at once, {} ms per request, one shared client, median of {runs} runs: no error",
+                latency.as_millis()
+            );
+            println!(
+                "ratio: {:.2} ({profiles} concurrent {all:.0} ms, single {single:.0} ms)",
+                all / single
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
