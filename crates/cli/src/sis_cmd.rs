@@ -285,6 +285,16 @@ fn choose_profile(
     }))
 }
 
+/// The profile named by the flags (if any) and the SIS configuration they add up to.
+fn profile_and_config(
+    args: &ApiArgs,
+    env: &Env,
+) -> Result<(Option<ChosenProfile>, SisConfig), String> {
+    let chosen = choose_profile(args.profile.as_deref(), args.remember_password, env)?;
+    let config = api_config(args, chosen.as_ref(), env)?;
+    Ok((chosen, config))
+}
+
 fn read_config_file(path: &Path) -> Result<SisConfig, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
@@ -459,12 +469,7 @@ fn remember(
 
 async fn save(args: SaveArgs, env: &mut Env, term: &mut Term<'_>) -> u8 {
     let format = args.api.format;
-    let chosen = match choose_profile(args.api.profile.as_deref(), args.api.remember_password, env)
-    {
-        Ok(c) => c,
-        Err(e) => return usage(term, e),
-    };
-    let config = match api_config(&args.api, chosen.as_ref(), env) {
+    let (chosen, config) = match profile_and_config(&args.api, env) {
         Ok(c) => c,
         Err(e) => return usage(term, e),
     };
@@ -590,12 +595,7 @@ fn print_report(term: &mut Term<'_>, format: Format, report: &SaveReport) {
 
 async fn show(args: ShowArgs, env: &mut Env, term: &mut Term<'_>) -> u8 {
     let format = args.api.format;
-    let chosen = match choose_profile(args.api.profile.as_deref(), args.api.remember_password, env)
-    {
-        Ok(c) => c,
-        Err(e) => return usage(term, e),
-    };
-    let config = match api_config(&args.api, chosen.as_ref(), env) {
+    let (chosen, config) = match profile_and_config(&args.api, env) {
         Ok(c) => c,
         Err(e) => return usage(term, e),
     };
