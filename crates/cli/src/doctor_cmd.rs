@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use moodle_ws::{build_http_client, ExchangeObserver, HttpConfig, WsToken};
-use setup_core::{diagnose_with, DiagnoseInput, DiagnoseOptions, Report};
+use setup_core::{diagnose_with, DiagnoseInput, DiagnoseOptions, Report, KEY_LIFETIME_CHECK_AGE};
 
 use crate::exit;
 use crate::render_text;
@@ -37,6 +37,10 @@ pub struct DoctorArgs {
     /// string, status and milliseconds (never a token or a body).
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also prove "User key life time" (step 7) by opening a login key 65 seconds after it was
+    /// issued: the diagnosis then takes about a minute longer.
+    #[arg(long)]
+    pub check_key_lifetime: bool,
 }
 
 /// Reads a token from the environment, trimmed; warns when it does not look like one.
@@ -74,7 +78,14 @@ pub async fn run(args: DoctorArgs) -> u8 {
         on_exchange: args
             .verbose
             .then(|| ExchangeObserver::new(|exchange| eprintln!("http: {exchange}"))),
+        key_lifetime_check: args.check_key_lifetime.then_some(KEY_LIFETIME_CHECK_AGE),
     };
+    if args.check_key_lifetime {
+        eprintln!(
+            "Checking \"User key life time\": this waits {} s with a fresh login key.",
+            KEY_LIFETIME_CHECK_AGE.as_secs()
+        );
+    }
     let report = match diagnose_with(&http, &input, &options).await {
         Ok(r) => r,
         Err(e) => {

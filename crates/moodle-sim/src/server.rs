@@ -120,6 +120,11 @@ impl MoodleSim {
 
     /// Delays every answer by `latency` (a network round trip plus Moodle's own time), from
     /// the next request on. Requests wait concurrently: two at once take one latency, not two.
+    /// Sets auth_userkey's "User key life time" (120 s unless changed).
+    pub fn set_key_lifetime(&self, lifetime: Duration) {
+        lock(&self.shared.state).key_lifetime = lifetime;
+    }
+
     pub fn set_latency(&self, latency: Duration) {
         let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
         self.shared.latency_us.store(micros, Ordering::Relaxed);

@@ -23,6 +23,7 @@ fn forgotten_functions() -> impl Iterator<Item = &'static str> {
         .filter(|f| f.starts_with("local_") || f.starts_with("auth_userkey_"))
 }
 
+/// auth_userkey's "User key life time" as the guide asks for it.
 pub(crate) const LOGIN_KEY_LIFETIME: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone)]
@@ -69,6 +70,8 @@ pub(crate) struct SimState {
     /// Tokens Moodle deleted after answering that they had expired.
     pub deleted_tokens: HashSet<String>,
     pub login_keys: HashMap<String, (i64, Instant)>,
+    /// How long a login key stays valid ("User key life time").
+    pub key_lifetime: Duration,
 }
 
 /// What a token stands for, after the faults are applied.
@@ -92,6 +95,7 @@ impl SimState {
             userkey_token: random_hex32(),
             deleted_tokens: HashSet::new(),
             login_keys: HashMap::new(),
+            key_lifetime: LOGIN_KEY_LIFETIME,
         }
     }
 
@@ -219,7 +223,7 @@ impl SimState {
             return false;
         }
         match self.login_keys.remove(key) {
-            Some((_, issued)) => issued.elapsed() <= LOGIN_KEY_LIFETIME,
+            Some((_, issued)) => issued.elapsed() <= self.key_lifetime,
             None => false,
         }
     }

@@ -13,6 +13,8 @@ pub mod secrets;
 pub mod sis;
 pub mod steps;
 
-pub use engine::{diagnose, diagnose_with, DiagnoseInput, DiagnoseOptions, EngineError};
+pub use engine::{
+    diagnose, diagnose_with, DiagnoseInput, DiagnoseOptions, EngineError, KEY_LIFETIME_CHECK_AGE,
+};
 pub use finding::{Finding, Report, SiteFacts, Status};
 pub use steps::{catalog, Step, Verification};

@@ -457,3 +457,38 @@ async fn unreachable_site_is_step_0_and_everything_else_waits() {
         .filter(|f| f.step > 0)
         .all(|f| f.status == Status::Unknown || f.check.ends_with("_token")));
 }
+
+async fn run_key_lifetime(sim_lifetime: std::time::Duration) -> Report {
+    let sim = MoodleSim::start([]).await.unwrap();
+    sim.set_key_lifetime(sim_lifetime);
+    let http = build_http_client(&HttpConfig::default()).unwrap();
+    let options = setup_core::DiagnoseOptions {
+        key_lifetime_check: Some(std::time::Duration::from_millis(600)),
+        ..Default::default()
+    };
+    setup_core::diagnose_with(&http, &input(&sim), &options)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_aged_key_that_still_signs_in_proves_the_life_time() {
+    let report = run_key_lifetime(std::time::Duration::from_secs(120)).await;
+    let f = report.finding("userkey_lifetime").unwrap();
+    assert_eq!(f.status, Status::Pass, "{f:?}");
+    assert!(report.failing_steps().is_empty());
+}
+
+#[tokio::test]
+async fn a_too_short_key_life_time_fails_step_7() {
+    let report = run_key_lifetime(std::time::Duration::from_millis(200)).await;
+    let f = report.finding("userkey_lifetime").unwrap();
+    assert_eq!(f.status, Status::Fail, "{f:?}");
+    assert!(f.fix.contains("keylifetime --set=120"));
+    assert_eq!(report.failing_steps(), vec![7]);
+    // The first, fresh key still signed in: single sign-on itself works.
+    assert_eq!(
+        report.finding("sso_round_trip").unwrap().status,
+        Status::Pass
+    );
+}

@@ -46,7 +46,13 @@ fn as_text<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S:
 pub struct DiagnoseOptions {
     /// Told about every HTTP exchange (method, address without query, status, duration).
     pub on_exchange: Option<ExchangeObserver>,
+    /// Also prove "User key life time" by opening a login key this old (it must be above 60 s,
+    /// Moodle's default, to tell 120 apart from it). The diagnosis takes that much longer.
+    pub key_lifetime_check: Option<std::time::Duration>,
 }
+
+/// The age of the key that proves a life time above auth_userkey's default of 60 s.
+pub const KEY_LIFETIME_CHECK_AGE: std::time::Duration = std::time::Duration::from_secs(65);
 
 /// Runs every probe against the site and judges the set-up, one finding per check.
 pub async fn diagnose(
@@ -68,7 +74,7 @@ pub async fn diagnose_with(
             return Err(EngineError::InvalidEmail(email.clone()));
         }
     }
-    let observations = observe::observe(http, typed, input, options.on_exchange.clone()).await;
+    let observations = observe::observe(http, typed, input, options).await;
     Ok(judge::judge(&observations))
 }
 

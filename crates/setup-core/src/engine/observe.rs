@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use futures::{stream, StreamExt};
 use moodle_ws::{
-    normalize_site_url, ExchangeObserver, LoginFollow, LoginUrl, MoodleClient, PublicConfig,
-    SiteInfo, SiteRoot, UserkeyLoginPage, WsError, WsToken,
+    normalize_site_url, LoginFollow, LoginUrl, MoodleClient, PublicConfig, SiteInfo, SiteRoot,
+    UserkeyLoginPage, WsError, WsToken,
 };
 use serde_json::Value;
 
-use super::DiagnoseInput;
+use super::{DiagnoseInput, DiagnoseOptions};
 use crate::required_functions::required_functions;
 
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -64,6 +64,8 @@ pub struct Observations {
     pub email_lookup_error: Option<WsError>,
     pub login_url: Option<Result<LoginUrl, WsError>>,
     pub follow: Option<Result<LoginFollow, WsError>>,
+    /// A second login key, opened only after it had aged this long (the life-time check).
+    pub aged_follow: Option<(Duration, Result<LoginFollow, WsError>)>,
 }
 
 impl Observations {
@@ -90,10 +92,10 @@ pub(super) async fn observe(
     http: &reqwest::Client,
     typed: SiteRoot,
     input: &DiagnoseInput,
-    observer: Option<ExchangeObserver>,
+    options: &DiagnoseOptions,
 ) -> Observations {
-    let typed_client =
-        MoodleClient::new(http.clone(), typed.clone(), MAX_BODY).with_observer(observer);
+    let typed_client = MoodleClient::new(http.clone(), typed.clone(), MAX_BODY)
+        .with_observer(options.on_exchange.clone());
     let host = typed.host().unwrap_or_default().to_owned();
     let port = typed.as_url().port_or_known_default().unwrap_or(443);
     let (public_config, addresses) =
@@ -125,6 +127,7 @@ pub(super) async fn observe(
         email_lookup_error: None,
         login_url: None,
         follow: None,
+        aged_follow: None,
     };
     if !obs.site_ok() {
         return obs;
@@ -217,7 +220,29 @@ pub(super) async fn observe(
     obs.email_lookup_error = sso.lookup_error;
     obs.login_url = sso.login_url;
     obs.follow = sso.follow;
+    if let (Some(age), Some(token), Some(email)) = (
+        options.key_lifetime_check,
+        userkey.as_ref(),
+        obs.admin_email.as_ref(),
+    ) {
+        if matches!(&obs.follow, Some(Ok(f)) if (300..400).contains(&f.status)) {
+            obs.aged_follow = aged_login(&client, token, email.email(), age).await;
+        }
+    }
     obs
+}
+
+/// Requests a fresh login key, lets it age, then opens it: a key older than auth_userkey's
+/// default life time (60 s) that still signs in proves a longer life time.
+async fn aged_login(
+    client: &MoodleClient,
+    token: &WsToken,
+    email: &str,
+    age: Duration,
+) -> Option<(Duration, Result<LoginFollow, WsError>)> {
+    let url = client.request_login_url(token, email).await.ok()?;
+    tokio::time::sleep(age).await;
+    Some((age, client.follow_login_url(&url.loginurl).await))
 }
 
 /// What the single sign-on chain saw.

@@ -18,7 +18,7 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
         web_services_plugin_installed(obs),
         userkey_enabled(obs),
         mapping_field(obs),
-        key_lifetime(),
+        key_lifetime(obs),
         webservice_auth(obs),
         web_services_enabled(obs),
         rest_protocol(obs),
@@ -181,14 +181,47 @@ fn mapping_field(obs: &Observations) -> Finding {
     }
 }
 
-fn key_lifetime() -> Finding {
-    Finding::new(
-        "userkey_lifetime",
-        7,
-        crate::finding::Status::Unknown,
-        "\"User key life time\" cannot be read from outside Moodle: check that it says 120 (the default is 60).",
-    )
-    .fix(format!("On the server: {}", cfg_cli::userkey_lifetime()))
+fn key_lifetime(obs: &Observations) -> Finding {
+    const CHECK: &str = "userkey_lifetime";
+    let fix = format!(
+        "In User key authentication's settings set \"User key life time\" to 120 and Save changes.\nOn the server: {}",
+        cfg_cli::userkey_lifetime()
+    );
+    let Some((age, follow)) = &obs.aged_follow else {
+        return Finding::new(
+            CHECK,
+            7,
+            crate::finding::Status::Unknown,
+            "\"User key life time\" cannot be read from outside Moodle: check that it says 120 (the default is 60), or run the check that waits 65 s (doctor --check-key-lifetime).",
+        )
+        .fix(format!("On the server: {}", cfg_cli::userkey_lifetime()));
+    };
+    let secs = age.as_secs_f64();
+    match follow {
+        Ok(f) if (300..400).contains(&f.status) && f.sets_moodle_session => Finding::pass(
+            CHECK,
+            7,
+            format!("\"User key life time\" is longer than {secs:.0} s: a key that old still signs in."),
+        )
+        .evidence(format!("a login key opened {secs:.0} s after it was issued answered HTTP {}", f.status)),
+        Ok(f) => Finding::fail(
+            CHECK,
+            7,
+            format!("\"User key life time\" is {secs:.0} s or less: a key that old no longer signs in, so slow single sign-on from openSIS fails."),
+        )
+        .evidence(format!(
+            "a login key opened {secs:.0} s after it was issued answered HTTP {}: {}",
+            f.status, f.body_excerpt
+        ))
+        .fix(fix),
+        Err(e) => Finding::new(
+            CHECK,
+            7,
+            crate::finding::Status::Unknown,
+            "Could not open the aged login key to check \"User key life time\".",
+        )
+        .evidence(describe(e)),
+    }
 }
 
 fn webservice_auth(obs: &Observations) -> Finding {
