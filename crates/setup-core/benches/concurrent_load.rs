@@ -9,12 +9,8 @@ use moodle_sim::MoodleSim;
 use moodle_ws::{build_http_client, HttpConfig, WsToken};
 use setup_core::{diagnose, DiagnoseInput, Status};
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::env_number;
 
 fn input(sim: &MoodleSim) -> DiagnoseInput {
     DiagnoseInput {
@@ -62,11 +58,7 @@ fn main() -> std::process::ExitCode {
     let latency = Duration::from_millis(env_number("BENCH_LATENCY_MS", 100));
     let profiles = env_number("BENCH_PROFILES", 50).max(1);
     let runs = env_number("BENCH_RUNS", 3).max(1);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match common::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: {e}");

@@ -14,6 +14,9 @@ use moodle_ws::{
 use setup_core::required_functions::required_functions;
 use setup_core::{diagnose, DiagnoseInput};
 
+mod common;
+use common::env_number;
+
 struct Scenario {
     name: &'static str,
     faults: &'static [Fault],
@@ -43,13 +46,6 @@ const SCENARIOS: &[Scenario] = &[
         email_given: false,
     },
 ];
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn input(sim: &MoodleSim, email_given: bool) -> DiagnoseInput {
     DiagnoseInput {
@@ -206,11 +202,7 @@ async fn measure(
 fn main() -> std::process::ExitCode {
     let latency = Duration::from_millis(env_number("BENCH_LATENCY_MS", 100));
     let runs = env_number("BENCH_RUNS", 3).max(1);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match common::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: {e}");
