@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Seeds the fuzz corpora: the recorded Moodle 4.5 answers (raw, and their bodies), a public
-# configuration answer and its ajax error, and addresses as admins paste them.
+# Seeds the fuzz corpora: the answers captured from real Moodle 4.1, 4.5 and 5.0 sites (raw,
+# and their bodies), a public configuration answer and its ajax error, and addresses as admins
+# paste them.
 set -euo pipefail
 cd "$(dirname "$0")"
 captures=../crates/moodle-sim/captures
@@ -9,11 +10,14 @@ mkdir -p corpus/decode_envelope corpus/public_config corpus/normalize_site_url
 public_config='[{"error":false,"data":{"wwwroot":"https:\/\/moodle.school.org","httpswwwroot":"https:\/\/moodle.school.org","sitename":"SIS Lab Moodle","enablewebservices":1,"enablemobilewebservice":0,"maintenanceenabled":0,"maintenancemessage":"","launchurl":"https:\/\/moodle.school.org\/admin\/tool\/mobile\/launch.php","warnings":[]}}]'
 ajax_error='[{"error":true,"exception":{"message":"Site is undergoing maintenance","errorcode":"sitemaintenance","link":"","moreinfourl":""}}]'
 
-for f in "$captures"/*.txt; do
-  name=$(basename "$f" .txt)
-  cp "$f" "corpus/decode_envelope/$name"
-  # The body: everything after the first empty line (CRLF or LF).
-  awk 'seen { print; next } /^\r?$/ { seen = 1 }' "$f" > "corpus/public_config/$name"
+separator='======================================================================== answer'
+find "$captures" -name '*.txt' ! -name side_effects.txt | while IFS= read -r f; do
+  grep -qxF "$separator" "$f" || continue  # a recorded skip, not an exchange
+  name=$(echo "${f#"$captures"/}" | tr '/' '_')
+  name=${name%.txt}
+  # The answer: everything after the separator line; its body: after its first empty line.
+  awk -v sep="$separator" 'seen { print; next } $0 == sep { seen = 1 }' "$f" > "corpus/decode_envelope/$name"
+  awk 'seen { print; next } /^\r?$/ { seen = 1 }' "corpus/decode_envelope/$name" > "corpus/public_config/$name"
 done
 printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n%s' "$public_config" \
   > corpus/decode_envelope/public_config

@@ -3,7 +3,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{demo::FaultState, plugins, secrets, sis};
+use crate::commands::{demo, plugins, secrets, sis};
 use crate::error::ErrorPayload;
 
 /// The generated file's path, relative to this crate.
@@ -20,14 +20,18 @@ pub fn typescript() -> String {
         decl::<setup_core::Status>(&cfg),
         decl::<setup_core::Finding>(&cfg),
         decl::<setup_core::SiteFacts>(&cfg),
+        decl::<setup_core::Outcome>(&cfg),
+        decl::<setup_core::Verdict>(&cfg),
         decl::<setup_core::Report>(&cfg),
         decl::<setup_core::Verification>(&cfg),
         decl::<setup_core::Step>(&cfg),
         decl::<setup_core::profile::StepProgress>(&cfg),
         decl::<setup_core::profile::Profile>(&cfg),
         decl::<setup_core::secrets::SecretKind>(&cfg),
-        decl::<moodle_sim::Fault>(&cfg),
-        decl::<FaultState>(&cfg),
+        decl::<moodle_sim::Front>(&cfg),
+        decl::<demo::DemoState>(&cfg),
+        decl::<demo::DemoVersion>(&cfg),
+        decl::<demo::DemoSite>(&cfg),
         decl::<secrets::KeyringStatus>(&cfg),
         decl::<secrets::TokenSlot>(&cfg),
         decl::<secrets::TokenState>(&cfg),
@@ -44,7 +48,7 @@ pub fn typescript() -> String {
         decl::<plugins::PluginsSummary>(&cfg),
         decl::<sis::SisForm>(&cfg),
         decl::<sis::SisSaveResult>(&cfg),
-        decl::<crate::commands::demo::DemoSis>(&cfg),
+        decl::<demo::DemoSis>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.\n// Do not edit: change the Rust type and regenerate.\n\n",

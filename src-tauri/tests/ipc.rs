@@ -74,26 +74,60 @@ fn failing_steps(report: &Value) -> Vec<u64> {
 #[test]
 fn demo_mode_end_to_end() {
     let h = harness(session());
-    let profile = h.ok("start_demo", json!({"faults": []}));
+    let profile = h.ok("start_demo", json!({}));
     assert_eq!(profile["id"], "demo");
     let tokens = h.ok("token_state", json!({"profileId": "demo"}));
     assert_eq!(tokens["opensis"]["set"], true);
     assert_eq!(tokens["userkey"]["looks_valid"], true);
     assert_eq!(tokens["persistent"], false);
 
+    // The recorded site lacks only the private openSIS-Web-Services plugin.
     let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
-    assert_eq!(failing_steps(&report), Vec::<u64>::new());
+    assert_eq!(failing_steps(&report), vec![3]);
     assert_eq!(report["site"]["release"], "4.5.11+ (Build: 20260501)");
+    assert_eq!(report["verdict"]["outcome"], "failed");
 
-    let faults = h.ok(
-        "set_demo_fault",
-        json!({"fault": "rest_protocol_disabled", "on": true}),
+    let site = h.ok("demo_site", json!({}));
+    assert_eq!(
+        (site["version"].as_str(), site["state"].as_str()),
+        (Some("4.5"), Some("good"))
     );
-    assert!(faults
+    let versions: Vec<&str> = site["versions"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|f| f["fault"] == "rest_protocol_disabled" && f["on"] == true && f["step"] == 13));
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["4.1", "4.5", "4.5-debug", "5.0"]);
+    let site = h.ok(
+        "set_demo_site",
+        json!({"version": "5.0", "siteState": "rest_disabled", "front": null}),
+    );
+    assert_eq!(site["state"], "rest_disabled");
+    let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
+    assert_eq!(failing_steps(&report), vec![13]);
+    assert_eq!(report["site"]["release"], serde_json::Value::Null);
+
+    // A state captured at another address moves the demo profile there.
+    let site = h.ok(
+        "set_demo_site",
+        json!({"version": "4.1", "siteState": "wwwroot_mismatch", "front": null}),
+    );
+    let profile = h.ok("list_profiles", json!({}))[0].clone();
+    assert_eq!(profile["moodle_url"], site["url"]);
+    let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
+    assert_eq!(failing_steps(&report), vec![0, 3]);
+    let err = h
+        .call(
+            "set_demo_site",
+            json!({"version": "3.9", "siteState": "good", "front": null}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "demo_start_failed");
+    h.ok(
+        "set_demo_site",
+        json!({"version": "4.5", "siteState": "rest_disabled", "front": null}),
+    );
     let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
     assert_eq!(failing_steps(&report), vec![13]);
 
@@ -106,7 +140,10 @@ fn demo_mode_end_to_end() {
         "report_markdown",
         json!({"report": report, "title": "Demo", "generatedAt": "now"}),
     );
-    assert!(md.as_str().unwrap().contains("failing steps 13"));
+    assert!(md
+        .as_str()
+        .unwrap()
+        .contains("* Result: 1 step needs you: 13 Enable the REST protocol."));
 }
 
 #[test]
@@ -144,7 +181,7 @@ fn profiles_round_trip_and_errors_are_code_and_message() {
     assert_eq!(err["code"], "invalid_link");
     let err = h.call("check_site", json!({"url": ""})).unwrap_err();
     assert_eq!(err["code"], "invalid_input");
-    let err = h.call("demo_faults", json!({})).unwrap_err();
+    let err = h.call("demo_site", json!({})).unwrap_err();
     assert_eq!(err["code"], "demo_not_running");
 }
 
@@ -267,7 +304,7 @@ fn plugin_files_are_checked_and_sources_remembered() {
 #[test]
 fn demo_sis_save_through_the_simulated_opensis_api() {
     let h = harness(session());
-    h.ok("start_demo", json!({"faults": []}));
+    h.ok("start_demo", json!({}));
     let form = h.ok("sis_form", json!({"profileId": "demo"}));
     assert_eq!(form["use_api"], true);
     let sis = h.ok("demo_sis", json!({}));

@@ -5,8 +5,8 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   ErrorPayload,
   DemoSis,
-  Fault,
-  FaultState,
+  DemoSite,
+  Front,
   SisForm,
   SisSaveResult,
   PluginsSummary,
@@ -62,9 +62,11 @@ export const api = {
   diagnoseProfile: (profileId: string) => call<Report>("diagnose_profile", { profileId }),
   reportMarkdown: (report: Report, title: string, generatedAt: string) =>
     call<string>("report_markdown", { report, title, generatedAt }),
-  startDemo: (faults: Fault[]) => call<Profile>("start_demo", { faults }),
-  demoFaults: () => call<FaultState[]>("demo_faults"),
-  setDemoFault: (fault: Fault, on: boolean) => call<FaultState[]>("set_demo_fault", { fault, on }),
+  startDemo: (version: string | null = null, siteState: string | null = null) =>
+    call<Profile>("start_demo", { version, siteState }),
+  demoSite: () => call<DemoSite>("demo_site"),
+  setDemoSite: (version: string, siteState: string, front: Front | null) =>
+    call<DemoSite>("set_demo_site", { version, siteState, front }),
   fetchPlugins: (profileId: string, sources: string[], siteVersion: string | null) =>
     call<PluginsSummary>("fetch_plugins", { profileId, sources, siteVersion }),
   cancelPluginFetch: () => call<null>("cancel_plugin_fetch"),

@@ -26,13 +26,55 @@ const demo: Profile = {
 };
 
 function finding(check: string, step: number, status: Finding["status"]): Finding {
-  return { check, step, status, summary: `${check} summary`, evidence: "seen", fix: "do it", link: "http://127.0.0.1:4000/admin" };
+  return {
+    check,
+    step,
+    status,
+    summary: `${check} summary`,
+    evidence: "seen",
+    fix: "do it",
+    link: "http://127.0.0.1:4000/admin",
+    blocked_by: status === "blocked" ? 13 : null,
+  };
 }
 
 const report: Report = {
-  site: { sitename: "SIS Lab Moodle", release: "4.5.11+ (Build: 20260501)", version: "2024100711.02", wwwroot: "http://127.0.0.1:4000" },
-  checks: [finding("web_services_enabled", 11, "pass"), finding("rest_protocol_enabled", 13, "fail"), finding("site_public", 0, "warn")],
+  verdict: { outcome: "failed", headline: "1 step needs you: 13 Enable the REST protocol." },
+  site: {
+    sitename: "SIS Lab Moodle",
+    release: "4.5.11+ (Build: 20260501)",
+    version: "2024100711.02",
+    branch: "4.5",
+    wwwroot: "http://127.0.0.1:4000",
+  },
+  checks: [
+    finding("web_services_enabled", 11, "pass"),
+    finding("rest_protocol_enabled", 13, "fail"),
+    finding("site_public", 0, "warn"),
+    finding("userkey_lifetime", 7, "not_visible"),
+    finding("opensis_functions", 14, "blocked"),
+  ],
 };
+
+const demoSite = (version: string, siteState: string, proxy: boolean) => ({
+  version,
+  state: siteState,
+  front: proxy ? "proxy_page" : null,
+  url: siteState === "wwwroot_mismatch" ? "http://127.0.0.1:4001" : "http://127.0.0.1:4000",
+  versions: [
+    {
+      id: "4.5",
+      release: "4.5.11+ (Build: 20260501)",
+      debugging: false,
+      states: [
+        { name: "good", description: "the configuration the openSIS guide asks for" },
+        { name: "rest_disabled", description: "'rest' removed from webserviceprotocols" },
+        { name: "wwwroot_mismatch", description: "the same site also served on 127.0.0.1:8081" },
+      ],
+    },
+    { id: "5.0", release: "5.0 (Build: 20250414)", debugging: false, states: [{ name: "good", description: "good" }] },
+  ],
+});
 
 let calls: { cmd: string; args: unknown }[] = [];
 let keyringAvailable = true;
@@ -53,10 +95,12 @@ function mockBackend(): void {
         return demo;
       case "token_state":
         return { opensis: { set: true, looks_valid: true }, userkey: { set: true, looks_valid: true }, persistent: false };
-      case "demo_faults":
-        return [{ fault: "rest_protocol_disabled", step: 13, on: false }];
-      case "set_demo_fault":
-        return [{ fault: "rest_protocol_disabled", step: 13, on: true }];
+      case "demo_site":
+        return demoSite("4.5", "good", false);
+      case "set_demo_site": {
+        const a = args as { version: string; siteState: string; front: string | null };
+        return demoSite(a.version, a.siteState, a.front !== null);
+      }
       case "save_profile":
         return (args as { profile: Profile }).profile;
       case "diagnose_profile":
@@ -100,7 +144,7 @@ function byId<T extends HTMLElement>(id: string): T {
 beforeEach(async () => {
   calls = [];
   keyringAvailable = true;
-  Object.assign(state, { view: "start", profile: null, report: null, faults: null, page: 0, error: null, notice: null });
+  Object.assign(state, { view: "start", profile: null, report: null, demo: null, page: 0, error: null, notice: null });
   document.body.replaceChildren();
   const app = document.createElement("div");
   app.id = "app";
@@ -146,14 +190,21 @@ describe("demo and wizard", () => {
     await settle();
   }
 
-  it("the demo opens the wizard with a rail of every step and the fault panel", async () => {
+  it("the demo opens the wizard with a rail of every step and the simulated Moodle's panel", async () => {
     await openDemo();
     expect(state.view).toBe("wizard");
     const rail = document.querySelectorAll(".rail-item");
     expect(rail).toHaveLength(DONE_PAGE + 1);
     for (const item of rail) expect(item.getAttribute("aria-label")).toMatch(/—/);
-    expect(byId<HTMLInputElement>("fault-rest_protocol_disabled").checked).toBe(false);
-    expect(document.querySelector('label[for="fault-rest_protocol_disabled"]')?.textContent).toContain("REST protocol disabled");
+    const version = byId<HTMLSelectElement>("demo-version");
+    expect(version.value).toBe("4.5");
+    expect(document.querySelector('label[for="demo-version"]')?.textContent).toBe("Moodle version");
+    const siteState = byId<HTMLSelectElement>("demo-state");
+    expect(siteState.value).toBe("good");
+    expect([...siteState.options].map((o) => o.textContent)).toContain("REST protocol disabled");
+    expect(byId("demo-state-description").textContent).toContain("the openSIS guide asks for");
+    expect(byId<HTMLInputElement>("demo-proxy").checked).toBe(false);
+    expect(document.querySelector('label[for="demo-proxy"]')?.textContent).toContain("not recorded");
   });
 
   it("Check runs the diagnosis and the step shows its findings; the rail shows the status", async () => {
@@ -182,11 +233,32 @@ describe("demo and wizard", () => {
     expect(stepStatus(2)).toBe("pass");
   });
 
-  it("switching a fault calls the simulated Moodle", async () => {
+  it("choosing a captured state switches the simulated Moodle and follows its address", async () => {
     await openDemo();
-    byId("fault-rest_protocol_disabled").click();
+    const select = byId<HTMLSelectElement>("demo-state");
+    select.value = "wwwroot_mismatch";
+    select.dispatchEvent(new Event("change"));
     await settle();
-    expect(calls.find((c) => c.cmd === "set_demo_fault")?.args).toEqual({ fault: "rest_protocol_disabled", on: true });
+    expect(calls.find((c) => c.cmd === "set_demo_site")?.args).toEqual({ version: "4.5", siteState: "wwwroot_mismatch", front: null });
+    expect(state.profile?.moodle_url).toBe("http://127.0.0.1:4001");
+    byId("demo-proxy").click();
+    await settle();
+    expect(calls.filter((c) => c.cmd === "set_demo_site").pop()?.args).toEqual({ version: "4.5", siteState: "wwwroot_mismatch", front: "proxy_page" });
+  });
+
+  it("results open with the verdict, and a tick never hides a check that could not run", async () => {
+    await openDemo();
+    byId("to-diagnose").click();
+    await settle();
+    expect(byId("verdict").textContent).toBe("Needs you: 1 step needs you: 13 Enable the REST protocol.");
+    expect(stepStatus(14)).toBe("blocked");
+    expect(stepStatus(7)).toBe("not_visible");
+    const profile = state.profile;
+    if (!profile) throw new Error("no profile");
+    profile.progress[7] = { ticked: true, last_status: null };
+    profile.progress[14] = { ticked: true, last_status: null };
+    expect(stepStatus(7)).toBe("pass");
+    expect(stepStatus(14)).toBe("blocked");
   });
 
   it("errors from a command appear as an alert with the message", async () => {

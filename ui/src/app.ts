@@ -4,7 +4,7 @@
 import { api, AppError } from "./api";
 import type {
   DemoSis,
-  FaultState,
+  DemoSite,
   Finding,
   KeyringStatus,
   Profile,
@@ -40,7 +40,7 @@ interface UiState {
   keyring: KeyringStatus | null;
   tokens: TokenState | null;
   revealed: Partial<Record<SecretKind, string>>;
-  faults: FaultState[] | null;
+  demo: DemoSite | null;
   editing: { id: string; mode: "rename" | "delete" } | null;
   creating: boolean;
   sisForm: SisForm | null;
@@ -61,7 +61,7 @@ export const state: UiState = {
   keyring: null,
   tokens: null,
   revealed: {},
-  faults: null,
+  demo: null,
   editing: null,
   creating: false,
   sisForm: null,
@@ -71,7 +71,17 @@ export const state: UiState = {
 
 let root: HTMLElement = document.body;
 
-const STATUS_RANK: Record<Status, number> = { fail: 0, warn: 1, unknown: 2, pass: 3 };
+const STATUS_RANK: Record<Status, number> = {
+  fail: 0,
+  unknown: 1,
+  warn: 2,
+  blocked: 3,
+  not_visible: 4,
+  skipped: 5,
+  pass: 6,
+};
+
+const STATUSES = Object.keys(STATUS_RANK) as Status[];
 
 /** Runs a command with a visible progress state; errors become a message, never a crash. */
 async function run(label: string, work: () => Promise<void>): Promise<void> {
@@ -98,9 +108,10 @@ function stepTitle(page: number): string {
 /** The status shown for a step: the last report, else the remembered verdict or tick. */
 export function stepStatus(page: number): Status | null {
   const ticked = state.profile?.progress[page]?.ticked ?? false;
-  // A tick stands for the part no probe can see: it settles the step's "not checked" findings.
+  // A tick stands for the part no probe can see: it settles only what is not visible from
+  // outside, never a check that could not run.
   const findings = (state.report?.checks.filter((f) => f.step === page) ?? []).filter(
-    (f) => !(ticked && f.status === "unknown"),
+    (f) => !(ticked && f.status === "not_visible"),
   );
   if (findings.length > 0) {
     return findings.reduce<Status>(
@@ -111,7 +122,7 @@ export function stepStatus(page: number): Status | null {
   const progress = state.profile?.progress[page];
   if (ticked) return "pass";
   const last = progress?.last_status;
-  return last === "pass" || last === "warn" || last === "fail" || last === "unknown" ? last : null;
+  return STATUSES.find((s) => s === last) ?? null;
 }
 
 /** The site's name with Moodle's release and version when the token could read them. */
@@ -195,7 +206,7 @@ async function openProfile(profile: Profile, view: View): Promise<void> {
   state.page = profile.current_step;
   state.view = view;
   state.tokens = await api.tokenState(profile.id).catch(() => null);
-  state.faults = profile.id === "demo" ? await api.demoFaults().catch(() => null) : null;
+  state.demo = profile.id === "demo" ? await api.demoSite().catch(() => null) : null;
   state.demoSis = profile.id === "demo" ? await api.demoSis().catch(() => null) : null;
   state.sisForm = await api.sisForm(profile.id).catch(() => null);
   state.sisResult = null;
@@ -251,7 +262,7 @@ function startScreen(): Node {
       }),
       startCard("start-demo", S.startDemo, S.startDemoHint, () =>
         void run(S.startDemo, async () => {
-          const profile = await api.startDemo([]);
+          const profile = await api.startDemo();
           state.profiles = await api.listProfiles();
           await openProfile(profile, "wizard");
         }),
@@ -715,11 +726,22 @@ async function reportText(): Promise<string> {
   return api.reportMarkdown(state.report, S.reportTitle(p.name), new Date().toLocaleString());
 }
 
-function donePanel(): Node[] {
+/** The one line a results view opens with: the verdict of the last check. */
+export function verdictLine(report: Report): Node {
+  return h(
+    "p",
+    { class: `verdict ${report.verdict.outcome}`, id: "verdict", role: "status" },
+    h("strong", {}, `${S.outcome[report.verdict.outcome]}: `),
+    report.verdict.headline,
+  );
+}
+
+function donePanel(): (Node | null)[] {
   const p = state.profile;
   if (!p) return [];
   const pages = [...state.steps.map((s) => s.number), SIS_PAGE];
   return [
+    state.report ? verdictLine(state.report) : null,
     h(
       "table",
       { class: "summary" },
@@ -819,41 +841,77 @@ function diagnoseScreen(): Node {
       ? h("p", { class: "site-facts" }, siteLine(report.site))
       : null,
     h("p", { class: "actions" }, button("rerun", S.checkAll, () => void run(S.checking, diagnoseNow))),
-    report ? h("h3", {}, failing.length > 0 ? S.failingFirst : S.nothingFailed) : null,
+    report ? verdictLine(report) : null,
+    report && failing.length > 0 ? h("h3", {}, S.failingFirst) : null,
     ...sorted.map((f) => findingCard(f, true)),
   );
 }
 
+/** Switches the simulated Moodle, keeps the demo profile's address in step, re-checks. */
+async function switchDemo(version: string, siteState: string, proxy: boolean): Promise<void> {
+  state.demo = await api.setDemoSite(version, siteState, proxy ? "proxy_page" : null);
+  if (state.profile?.id === "demo") state.profile.moodle_url = state.demo.url;
+  state.report = null;
+  if (state.view === "diagnose") await diagnoseNow();
+}
+
 function demoPanel(): Node | null {
-  if (!state.faults) return null;
+  const demo = state.demo;
+  if (!demo) return null;
+  const version = demo.versions.find((v) => v.id === demo.version);
+  const current = version?.states.find((s) => s.name === demo.state);
+  const proxy = demo.front === "proxy_page";
   return h(
     "aside",
     { class: "demo", "aria-labelledby": "demo-heading" },
     h("h2", { id: "demo-heading" }, S.demoPanel),
     h("p", { class: "hint" }, S.demoPanelHint),
+    h("label", { for: "demo-version" }, S.demoVersion),
     h(
-      "ul",
-      {},
-      ...state.faults.map((f) =>
-        h(
-          "li",
-          {},
-          h("input", {
-            type: "checkbox",
-            id: `fault-${f.fault}`,
-            checked: f.on,
-            onchange: (e: Event) => {
-              const on = (e.target as HTMLInputElement).checked;
-              void run(S.checking, async () => {
-                state.faults = await api.setDemoFault(f.fault, on);
-                if (state.view === "diagnose") await diagnoseNow();
-              });
-            },
-          }),
-          h("label", { for: `fault-${f.fault}` }, `${S.faultLabel[f.fault]} (${S.stepLabel(f.step)})`),
-        ),
+      "select",
+      {
+        id: "demo-version",
+        onchange: (e: Event) => {
+          const id = (e.target as HTMLSelectElement).value;
+          const next = demo.versions.find((v) => v.id === id);
+          const keep = next?.states.some((s) => s.name === demo.state) ? demo.state : "good";
+          void run(S.checking, () => switchDemo(id, keep, proxy));
+        },
+      },
+      ...demo.versions.map((v) =>
+        h("option", { value: v.id, selected: v.id === demo.version }, S.demoVersionLabel(v.release, v.debugging)),
       ),
     ),
+    h("label", { for: "demo-state" }, S.demoState),
+    h(
+      "select",
+      {
+        id: "demo-state",
+        onchange: (e: Event) => {
+          const name = (e.target as HTMLSelectElement).value;
+          void run(S.checking, () => switchDemo(demo.version, name, proxy));
+        },
+      },
+      ...(version?.states ?? []).map((st) =>
+        h("option", { value: st.name, selected: st.name === demo.state }, S.stateLabel[st.name] ?? st.name),
+      ),
+    ),
+    current ? h("p", { class: "hint", id: "demo-state-description" }, current.description) : null,
+    h(
+      "p",
+      {},
+      h("input", {
+        type: "checkbox",
+        id: "demo-proxy",
+        checked: proxy,
+        onchange: (e: Event) => {
+          const on = (e.target as HTMLInputElement).checked;
+          void run(S.checking, () => switchDemo(demo.version, demo.state, on));
+        },
+      }),
+      h("label", { for: "demo-proxy" }, S.demoProxy),
+    ),
+    h("p", { class: "hint" }, S.demoNoPlugin),
   );
 }
 

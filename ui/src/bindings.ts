@@ -1,7 +1,7 @@
 // Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.
 // Do not edit: change the Rust type and regenerate.
 
-export type Status = "pass" | "warn" | "fail" | "unknown";
+export type Status = "pass" | "warn" | "fail" | "blocked" | "not_visible" | "skipped" | "unknown";
 
 export type Finding = { 
 /**
@@ -27,11 +27,23 @@ fix: string,
 /**
  * The admin page on this site where the fix is made.
  */
-link: string | null, };
+link: string | null, 
+/**
+ * For `blocked`: the step that must pass first.
+ */
+blocked_by: number | null, };
 
-export type SiteFacts = { sitename: string, release: string | null, version: string | null, wwwroot: string, };
+export type SiteFacts = { sitename: string, release: string | null, version: string | null, 
+/**
+ * The Moodle branch read from the release, e.g. "4.5"; the fix texts follow it.
+ */
+branch: string | null, wwwroot: string, };
 
-export type Report = { site: SiteFacts | null, checks: Array<Finding>, };
+export type Outcome = "passed" | "failed" | "could_not_tell";
+
+export type Verdict = { outcome: Outcome, headline: string, };
+
+export type Report = { verdict: Verdict, site: SiteFacts | null, checks: Array<Finding>, };
 
 export type Verification = "remote" | "partial" | "manual";
 
@@ -75,13 +87,41 @@ current_step: number, progress: { [key in number]: StepProgress }, };
 
 export type SecretKind = "opensis_token" | "userkey_token" | "sis_password" | "sis_passphrase";
 
-export type Fault = "not_moodle" | "maintenance" | "wwwroot_differs" | "userkey_not_installed" | "web_services_plugin_not_installed" | "userkey_disabled" | "mapping_field_not_email" | "webservice_auth_disabled" | "service_disabled" | "authorised_users_only" | "download_files_off" | "upload_files_off" | "web_services_disabled" | "admin_not_authorised_on_userkey" | "rest_protocol_disabled" | "functions_not_added" | "opensis_token_expired" | "opensis_token_not_admin" | "login_key_rejected";
+export type Front = "proxy_page";
 
-export type FaultState = { fault: Fault, 
+export type DemoState = { 
 /**
- * The set-up step this fault breaks.
+ * e.g. `rest_disabled`.
  */
-step: number, on: boolean, };
+name: string, 
+/**
+ * What was changed in Moodle when it was captured.
+ */
+description: string, };
+
+export type DemoVersion = { 
+/**
+ * `4.1`, `4.5`, `4.5-debug`, `5.0`.
+ */
+id: string, 
+/**
+ * Moodle's own release string, e.g. "4.5.11+ (Build: 20260501)".
+ */
+release: string, 
+/**
+ * Captured with Moodle's debugging on (its errors then say why).
+ */
+debugging: boolean, states: Array<DemoState>, };
+
+export type DemoSite = { version: string, state: string, 
+/**
+ * A condition in front of Moodle (made up for the demo, not a capture).
+ */
+front: Front | null, 
+/**
+ * The address the demo profile uses.
+ */
+url: string, versions: Array<DemoVersion>, };
 
 export type KeyringStatus = { 
 /**

@@ -1,7 +1,7 @@
 // Owns: every word the UI shows, in one catalogue (English first). Must not: hold logic
 // beyond filling a value into a sentence.
 
-import type { ExpectedPlugin, Fault, Status } from "./bindings";
+import type { ExpectedPlugin, Outcome, Status } from "./bindings";
 
 export const S = {
   appTitle: "SIS Moodle Setup",
@@ -67,9 +67,16 @@ export const S = {
   evidence: "Seen",
   fix: "Fix",
   failingFirst: "Failing steps first",
-  nothingFailed: "Nothing failed.",
-  demoPanel: "Simulated Moodle: faults",
-  demoPanelHint: "Switch a misconfiguration on, then run the checks again.",
+  demoPanel: "Simulated Moodle",
+  demoPanelHint:
+    "It answers exactly as a real Moodle did, recorded in each state below. Pick a version and a state, then run the checks again.",
+  demoVersion: "Moodle version",
+  demoState: "State of the site",
+  demoVersionLabel: (release: string, debugging: boolean) =>
+    `Moodle ${release}${debugging ? " (debugging on)" : ""}`,
+  demoProxy: "A proxy answers instead of Moodle (made up, not recorded)",
+  demoNoPlugin:
+    "The recorded sites never had openSIS-Web-Services installed (it is not public), so step 3 fails in every state.",
   guidedHeading: "In openSIS: LMS Settings (Super Administrator only)",
   guidedSteps: [
     "Open openSIS and log in as the Super Administrator.",
@@ -127,30 +134,50 @@ export const S = {
     pass: "passed",
     warn: "warning",
     fail: "failed",
-    unknown: "not checked",
+    blocked: "waits for an earlier step",
+    not_visible: "check in Moodle",
+    skipped: "skipped",
+    unknown: "could not tell",
   } satisfies Record<Status, string>,
+  outcome: {
+    passed: "All good",
+    failed: "Needs you",
+    could_not_tell: "Could not tell",
+  } satisfies Record<Outcome, string>,
   notRun: "not run yet",
-  faultLabel: {
-    not_moodle: "A proxy page answers instead of Moodle",
-    maintenance: "Site in maintenance mode",
-    wwwroot_differs: "wwwroot differs from the address used",
-    userkey_not_installed: "User key plugin not installed",
-    web_services_plugin_not_installed: "openSIS web services plugin not installed",
+  /** Plain words for the captured states; the recorded description is shown beside them. */
+  stateLabel: {
+    good: "Set up as the guide says",
+    ws_disabled: "Web services disabled",
+    rest_disabled: "REST protocol disabled",
     userkey_disabled: "User key authentication disabled",
-    mapping_field_not_email: "Mapping field is not “Email address”",
-    webservice_auth_disabled: "Web services authentication disabled",
+    auth_config_override: "User key authentication forced off in config.php",
+    wsauth_disabled: "Web services authentication disabled",
+    mapping_username: "Mapping field is not “Email address”",
+    keylifetime_60: "User key life time left at 60",
+    userkey_iprestriction: "User key IP restriction on",
+    userkey_updateuser: "User key “Update user” on",
+    userkey_createuser: "User key “Create user” on",
+    userkey_unauthorized: "Admin not authorised on the user-key service",
+    userkey_uninstalled: "User key plugin not installed",
     service_disabled: "opensis service disabled",
-    authorised_users_only: "opensis service: Authorised users only",
-    download_files_off: "opensis service cannot download files",
-    upload_files_off: "opensis service cannot upload files",
-    web_services_disabled: "Web services disabled",
-    admin_not_authorised_on_userkey: "Admin not authorised on the user-key service",
-    rest_protocol_disabled: "REST protocol disabled",
-    functions_not_added: "Functions missing from the opensis service",
-    opensis_token_expired: "opensis token expired",
-    opensis_token_not_admin: "opensis token of a non-admin",
-    login_key_rejected: "Login keys refused (SSO fails)",
-  } satisfies Record<Fault, string>,
+    restricted_on: "opensis service: Authorised users only",
+    files_off: "opensis service cannot download or upload files",
+    functions_missing: "Functions missing from the opensis service",
+    opensis_token_invalid: "opensis token deleted",
+    token_expired: "opensis token expired",
+    token_owner_not_admin: "Tokens of a user who is not an administrator",
+    token_owner_wsrole: "Tokens of a non-admin with the REST capability",
+    site_policy: "Token user has not agreed to the site policy",
+    site_policy_wsrole: "Site policy not agreed, REST capability given",
+    admin_forcepasswordchange: "Admin must change the password",
+    admin_not_fully_setup: "Admin profile not fully set up",
+    duplicate_admin_email: "Two accounts with the admin's e-mail",
+    maintenance: "Maintenance mode",
+    climaintenance: "Maintenance mode from the command line",
+    reverseproxy: "Reverse proxy set in config.php, none in front",
+    wwwroot_mismatch: "Reached at an address that is not its own",
+  } as Record<string, string>,
 };
 
 export const PLUGIN_NAMES: Record<ExpectedPlugin, string> = {
@@ -162,5 +189,8 @@ export const STATUS_ICON: Record<Status, string> = {
   pass: "✔",
   warn: "⚠",
   fail: "✖",
+  blocked: "…",
+  not_visible: "◌",
+  skipped: "–",
   unknown: "?",
 };

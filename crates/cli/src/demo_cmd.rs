@@ -1,8 +1,9 @@
-// Owns: the `demo` command — a simulated Moodle on loopback with chosen faults, its URL and
-// demo tokens printed, optionally diagnosed at once. Must not: listen beyond 127.0.0.1.
+// Owns: the `demo` command — a simulated Moodle on loopback that replays the answers captured
+// from a real Moodle of the chosen version in the chosen state, its URL and demo tokens
+// printed, optionally diagnosed at once. Must not: listen beyond 127.0.0.1.
 
 use clap::Args;
-use moodle_sim::{Fault, MoodleSim};
+use moodle_sim::{Front, MoodleSim, DEFAULT_VERSION, GOOD_STATE};
 use moodle_ws::{build_http_client, HttpConfig, WsToken};
 use setup_core::{diagnose, DiagnoseInput};
 
@@ -11,60 +12,83 @@ use crate::exit;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Switch on a misconfiguration (repeatable), e.g. --fault rest-protocol-disabled.
-    #[arg(long = "fault", value_name = "FAULT")]
-    pub faults: Vec<String>,
-    /// List the faults the simulated Moodle can show, then exit.
+    /// The Moodle version whose captured answers the simulation replays.
+    #[arg(long = "moodle", value_name = "VERSION", default_value = DEFAULT_VERSION)]
+    pub version: String,
+    /// The captured state of the site, e.g. rest_disabled (see --list-states).
+    #[arg(long, value_name = "STATE", default_value = GOOD_STATE)]
+    pub state: String,
+    /// Put a condition in front of Moodle (not a capture): proxy-page.
+    #[arg(long, value_name = "CONDITION")]
+    pub front: Option<String>,
+    /// List the captured versions and states, then exit.
     #[arg(long)]
-    pub list_faults: bool,
-    /// Run the doctor against the simulated Moodle, print the diagnosis and exit.
+    pub list_states: bool,
+    /// Run the doctor against the simulated Moodle, print the diagnosis and exit with its code.
     #[arg(long)]
     pub doctor: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
-fn parse_faults(names: &[String]) -> Result<Vec<Fault>, String> {
-    names
-        .iter()
-        .map(|n| {
-            Fault::from_name(n).ok_or_else(|| {
-                format!("unknown fault \"{n}\"; see `sis-moodle-setup demo --list-faults`")
-            })
-        })
-        .collect()
+fn list_states() {
+    for version in &MoodleSim::catalog().versions {
+        println!(
+            "Moodle {} — {}{}",
+            version.id,
+            version.release,
+            if version.debugging() {
+                ", debugging on"
+            } else {
+                ""
+            }
+        );
+        for state in &version.states {
+            println!("  {:<28} {}", state.name, state.description);
+        }
+        println!();
+    }
+    println!("In front of Moodle (made up for the demo, not captured):");
+    for front in Front::ALL {
+        println!(
+            "  --front {:<19} {}",
+            front.name().replace('_', "-"),
+            front.description()
+        );
+    }
 }
 
 pub async fn run(args: DemoArgs) -> u8 {
-    if args.list_faults {
-        for f in Fault::ALL {
-            println!("{:<36} step {:>2}", f.name().replace('_', "-"), f.step());
-        }
+    if args.list_states {
+        list_states();
         return exit::OK;
     }
-    let faults = match parse_faults(&args.faults) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
+    let front = match args.front.as_deref().map(|f| (f, Front::from_name(f))) {
+        None => None,
+        Some((_, Some(front))) => Some(front),
+        Some((name, None)) => {
+            eprintln!(
+                "error: unknown condition \"{name}\"; see `sis-moodle-setup demo --list-states`"
+            );
             return exit::BAD_INPUT;
         }
     };
-    let sim = match MoodleSim::start(faults.clone()).await {
+    let state = args.state.trim().replace('-', "_");
+    let sim = match MoodleSim::start(args.version.trim(), &state).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {e}; see `sis-moodle-setup demo --list-states`");
             return exit::BAD_INPUT;
         }
     };
-    let names: Vec<String> = faults.iter().map(|f| f.name().replace('_', "-")).collect();
+    sim.set_front(front);
     eprintln!(
-        "Simulated Moodle at {} (faults: {})",
+        "Simulated Moodle {} at {} (state: {state}{}) — replaying answers captured from a real site",
+        sim.version(),
         sim.url(),
-        if names.is_empty() {
-            "none".to_owned()
-        } else {
-            names.join(", ")
-        }
+        front
+            .map(|f| format!("; in front: {}", f.name()))
+            .unwrap_or_default()
     );
     if args.doctor {
         let Ok(http) = build_http_client(&HttpConfig::default()) else {
@@ -79,11 +103,7 @@ pub async fn run(args: DemoArgs) -> u8 {
         return match diagnose(&http, &input).await {
             Ok(report) => {
                 print_report(&report, args.format);
-                if report.has_failures() {
-                    exit::CHECK_FAILED
-                } else {
-                    exit::OK
-                }
+                report.verdict.outcome.exit_code()
             }
             Err(e) => {
                 eprintln!("error: {e}");

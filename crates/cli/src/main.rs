@@ -27,6 +27,19 @@ enum Command {
     /// Tokens are read from the environment, never from the command line:
     /// MOODLE_OPENSIS_TOKEN (the "opensis" service) and MOODLE_USERKEY_TOKEN
     /// (the "User key authentication web service").
+    ///
+    /// The doctor changes nothing on the site. What its probes leave behind: the single
+    /// sign-on check asks for a one-time login key for the admin (replacing one the admin may
+    /// have pending) and opens it, which starts one admin session; the check of "Web services
+    /// authentication" logs one failed login for a made-up user; opening Moodle's pages starts
+    /// an anonymous visitor session, as any visit does. Before the login key is asked for, the
+    /// admin's account is read, and read again after: if auth_userkey's "Update user" changed
+    /// it, the old values are put back (core_user_update_users) and step 7 fails. --no-sso
+    /// skips the login key, its session and the failed login.
+    ///
+    /// Exit codes: 0 every check passed (warnings allowed; what cannot be seen from outside is
+    /// listed), 1 a step failed, 2 bad usage or input, 3 could not tell (a check could not be
+    /// judged). The first line of the text and the JSON's "verdict" say the same.
     Doctor(doctor_cmd::DoctorArgs),
     /// List the set-up steps with the Moodle admin page of each.
     Steps(steps_cmd::StepsArgs),
@@ -38,7 +51,8 @@ enum Command {
     Sis(sis_cmd::SisArgs),
 }
 
-/// Exit codes: 0 nothing failed, 1 a check failed, 2 bad usage or input.
+/// Exit codes: 0 every check passed, 1 a step failed, 2 bad usage or input, 3 the doctor
+/// could not tell (from the report's verdict: `Outcome::exit_code`).
 pub(crate) mod exit {
     pub const OK: u8 = 0;
     pub const CHECK_FAILED: u8 = 1;

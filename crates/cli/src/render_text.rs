@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::io::IsTerminal;
 
 use owo_colors::OwoColorize;
-use setup_core::{catalog, Finding, Report, Status};
+use setup_core::{catalog, Finding, Outcome, Report, Status};
 
 /// Colour when stdout is a terminal and NO_COLOR is not set.
 pub fn use_colour() -> bool {
@@ -17,7 +17,10 @@ fn mark(status: Status, colour: bool) -> String {
         Status::Pass => ("✔", "ok"),
         Status::Warn => ("⚠", "warn"),
         Status::Fail => ("✖", "FAIL"),
-        Status::Unknown => ("?", ""),
+        Status::Blocked => ("…", ""),
+        Status::NotVisible => ("◌", "look"),
+        Status::Skipped => ("–", "skip"),
+        Status::Unknown => ("?", "????"),
     };
     let label = format!("{symbol} {text:<4}");
     if !colour {
@@ -25,9 +28,22 @@ fn mark(status: Status, colour: bool) -> String {
     }
     match status {
         Status::Pass => label.green().to_string(),
-        Status::Warn => label.yellow().to_string(),
+        Status::Warn | Status::Unknown => label.yellow().to_string(),
         Status::Fail => label.red().bold().to_string(),
-        Status::Unknown => label.dimmed().to_string(),
+        Status::Blocked | Status::NotVisible | Status::Skipped => label.dimmed().to_string(),
+    }
+}
+
+/// The verdict line, coloured by outcome.
+fn headline(report: &Report, colour: bool) -> String {
+    let text = &report.verdict.headline;
+    if !colour {
+        return text.clone();
+    }
+    match report.verdict.outcome {
+        Outcome::Passed => text.green().bold().to_string(),
+        Outcome::Failed => text.red().bold().to_string(),
+        Outcome::CouldNotTell => text.yellow().bold().to_string(),
     }
 }
 
@@ -55,7 +71,12 @@ fn finding_block(out: &mut String, f: &Finding, colour: bool) {
             indent(&f.evidence, &format!("{pad}      "))
         );
     }
-    if !f.fix.is_empty() && matches!(f.status, Status::Fail | Status::Warn | Status::Unknown) {
+    if !f.fix.is_empty()
+        && matches!(
+            f.status,
+            Status::Fail | Status::Warn | Status::Unknown | Status::NotVisible
+        )
+    {
         let _ = writeln!(
             out,
             "{pad}Fix:  {}",
@@ -71,6 +92,7 @@ fn finding_block(out: &mut String, f: &Finding, colour: bool) {
 
 pub fn render(report: &Report, colour: bool) -> String {
     let mut out = String::new();
+    let _ = writeln!(out, "{}\n", headline(report, colour));
     match &report.site {
         Some(site) => {
             let _ = writeln!(out, "{}  {}", site.sitename, site.wwwroot);
@@ -112,7 +134,8 @@ pub fn render(report: &Report, colour: bool) -> String {
         // Checks waiting for the same earlier step are shown once.
         let mut shown: Vec<(Status, &str)> = Vec::new();
         for f in findings {
-            if f.status == Status::Unknown && shown.contains(&(f.status, f.summary.as_str())) {
+            let repeated = shown.contains(&(f.status, f.summary.as_str()));
+            if matches!(f.status, Status::Blocked | Status::Skipped) && repeated {
                 continue;
             }
             shown.push((f.status, f.summary.as_str()));
@@ -124,21 +147,25 @@ pub fn render(report: &Report, colour: bool) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(
         out,
-        "Result: {} ok · {} · {} · {} not checked.",
+        "Result: {} ok · {} · {} · {} could not tell · {} waiting for an earlier step · {} to look at in Moodle{}.",
         count(Status::Pass),
         plural(count(Status::Warn), "warning"),
         plural(count(Status::Fail), "failure"),
-        count(Status::Unknown)
+        count(Status::Unknown),
+        count(Status::Blocked),
+        count(Status::NotVisible),
+        match count(Status::Skipped) {
+            0 => String::new(),
+            n => format!(" · {n} skipped on request"),
+        }
     );
-    let failing = report.failing_steps();
-    if let Some(first) = failing.first() {
+    if let Some(first) = report.failing_steps().first() {
         let _ = writeln!(
             out,
             "Start with step {first}: later steps may pass once it is fixed."
         );
-    } else {
-        let _ = writeln!(out, "Nothing failed.");
     }
+    let _ = writeln!(out, "{}", headline(report, colour));
     out
 }
 
@@ -148,6 +175,7 @@ mod tests {
 
     fn report() -> Report {
         let fail = Finding {
+            blocked_by: None,
             check: "rest_protocol_enabled".into(),
             step: 13,
             status: Status::Fail,
@@ -157,6 +185,7 @@ mod tests {
             link: Some("https://m.org/admin/settings.php?section=webserviceprotocols".into()),
         };
         let pass = Finding {
+            blocked_by: None,
             check: "web_services_enabled".into(),
             step: 11,
             status: Status::Pass,
@@ -165,10 +194,7 @@ mod tests {
             fix: String::new(),
             link: Some("https://m.org/admin".into()),
         };
-        Report {
-            site: None,
-            checks: vec![pass, fail],
-        }
+        Report::new(None, vec![pass, fail])
     }
 
     #[test]
@@ -187,6 +213,13 @@ mod tests {
         );
         assert!(text.contains("Step  2  Open \"Install plugins\"\n  · not checked from outside Moodle (confirmed by step 3)"));
         assert!(text.contains("Start with step 13"));
+        assert!(
+            text.starts_with("1 step needs you: 13 Enable the REST protocol.\n"),
+            "{text}"
+        );
+        assert!(text
+            .trim_end()
+            .ends_with("1 step needs you: 13 Enable the REST protocol."));
         assert!(
             !text.contains('\u{1b}'),
             "no colour codes when not a terminal"

@@ -870,7 +870,7 @@ mod tests {
     impl World {
         async fn new() -> Self {
             Self {
-                sim: MoodleSim::start([]).await.unwrap(),
+                sim: MoodleSim::start_good().await.unwrap(),
                 fake: FakeOpenSis::start(FakeOptions::default()).await.unwrap(),
                 dir: tempfile::tempdir().unwrap(),
                 secrets: SharedStore::default(),
@@ -1145,8 +1145,9 @@ mod tests {
     #[tokio::test]
     async fn guide_exits_1_when_connect_would_fail() {
         let w = World::new().await;
+        // The captured state whose opensis token Moodle no longer knows.
+        w.sim.set_site("4.5", "opensis_token_invalid").unwrap();
         let mut env = w.env(None);
-        env.opensis_token = WsToken::new("0123456789abcdef0123456789abcdef");
         let o = w
             .run(&strings(&["guide", "--url", &w.sim.url()]), &mut env)
             .await;

@@ -1,13 +1,18 @@
-//! A simulated Moodle 4.5 on loopback that answers like the recorded captures (same statuses,
-//! content types and bodies), with one switch per set-up fault. For tests and the demo mode.
+//! A simulated Moodle on loopback that replays real answers: for each captured Moodle version
+//! (4.1, 4.5, 5.0) and each captured state of the site, every request a diagnosis sends is
+//! answered with the recorded exchange — status, headers, body — placeholders filled in. A
+//! request no capture covers is answered "501 not captured". For tests and the demo mode.
 
-mod capture;
-mod fault;
-mod pages;
-mod rest;
+mod archive;
+pub mod capture;
+pub mod catalog;
+mod front;
+pub mod matcher;
+mod replay;
 mod server;
-mod state;
 
-pub use capture::{all as all_captures, capture, Capture, CAPTURES};
-pub use fault::Fault;
-pub use server::{LoggedRequest, MoodleSim, SimError};
+pub use capture::{Capture, RecordedAnswer, RecordedRequest};
+pub use catalog::{Catalog, SideEffect, StateCaptures, VersionCaptures, GOOD_STATE};
+pub use front::Front;
+pub use replay::FRESH_KEY_LIMIT;
+pub use server::{LoggedRequest, MoodleSim, SimAddress, SimError, DEFAULT_VERSION};

@@ -1,28 +1,43 @@
-// Owns: the loopback HTTP server of the simulated Moodle, its routes and its request log.
-// Must not: bind anything but 127.0.0.1, or outlive the `MoodleSim` handle that started it.
+// Owns: the loopback HTTP server of the simulated Moodle — two addresses (the site's wwwroot
+// and a second one for the state captured there), the chosen version and state, the request
+// log. Must not: bind anything but 127.0.0.1, or outlive the `MoodleSim` handle.
 
-use std::collections::BTreeSet;
-use std::net::SocketAddr;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, Method, Response, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::Router;
-use serde_json::json;
 use tokio::sync::oneshot;
 
-use crate::fault::Fault;
-use crate::pages::{self, Answer};
-use crate::rest;
-use crate::state::SimState;
+use crate::catalog::{Catalog, StateCaptures, VersionCaptures, GOOD_STATE};
+use crate::front::Front;
+use crate::matcher::IncomingRequest;
+use crate::replay::{self, port_of, Answer, Live, Replay};
+
+/// The version the demo and most tests use.
+pub const DEFAULT_VERSION: &str = "4.5";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     #[error("could not start the simulated Moodle on loopback: {0}")]
     Bind(#[from] std::io::Error),
+    #[error("no captures of Moodle \"{0}\" (captured: {1})")]
+    UnknownVersion(String, String),
+    #[error("Moodle {0} has no captured state \"{1}\"")]
+    UnknownState(String, String),
+}
+
+/// Which of the two addresses a request came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SimAddress {
+    /// The site's own address (its `wwwroot`).
+    Wwwroot,
+    /// A second address of the same site (used by states captured there, e.g. `wwwroot_mismatch`).
+    Second,
 }
 
 /// One request the simulated site received, for tests that check what a client sends.
@@ -32,6 +47,66 @@ pub struct LoggedRequest {
     /// Path and query string, exactly as sent.
     pub uri: String,
     pub body: String,
+    pub address: SimAddress,
+    /// The captured probe this request was answered with; `None` when it was answered
+    /// "501 not captured" or by a condition in front of Moodle.
+    pub probe: Option<String>,
+    /// Answered "501 not captured".
+    pub not_captured: bool,
+}
+
+struct SimState {
+    catalog: &'static Catalog,
+    version: String,
+    state: String,
+    front: Option<Front>,
+    live: Live,
+    ports: BTreeMap<SimAddress, u16>,
+}
+
+impl SimState {
+    fn version(&self) -> &'static VersionCaptures {
+        self.catalog
+            .version(&self.version)
+            .expect("set_site checked the version")
+    }
+
+    fn current(&self) -> &'static StateCaptures {
+        self.version()
+            .state(&self.state)
+            .expect("set_site checked the state")
+    }
+
+    /// Whether the current state was captured at the site's second address.
+    fn at_second_address(&self) -> bool {
+        self.current().base != self.version().wwwroot
+    }
+
+    /// The state that answers at an address, if any: the site's wwwroot answers as in `good`
+    /// while a state captured at the second address is on (the same site, reached as it should).
+    fn state_at(&self, address: SimAddress) -> Option<&'static StateCaptures> {
+        match (address, self.at_second_address()) {
+            (SimAddress::Wwwroot, false) | (SimAddress::Second, true) => Some(self.current()),
+            (SimAddress::Wwwroot, true) => self.version().state(GOOD_STATE),
+            (SimAddress::Second, false) => None,
+        }
+    }
+
+    fn port_pairs(&self) -> Vec<(u16, u16)> {
+        let version = self.version();
+        let mut pairs = Vec::new();
+        if let Some(recorded) = port_of(&version.wwwroot) {
+            pairs.push((recorded, self.ports[&SimAddress::Wwwroot]));
+        }
+        for s in &version.states {
+            if let Some(recorded) = port_of(&s.base) {
+                if !pairs.iter().any(|(r, _)| *r == recorded) {
+                    pairs.push((recorded, self.ports[&SimAddress::Second]));
+                }
+            }
+        }
+        pairs
+    }
 }
 
 #[derive(Clone)]
@@ -44,73 +119,194 @@ struct Shared {
 
 /// A running simulated Moodle. Dropping it stops the server.
 pub struct MoodleSim {
-    addr: SocketAddr,
     shared: Shared,
-    shutdown: Option<oneshot::Sender<()>>,
+    shutdown: Vec<oneshot::Sender<()>>,
+    tokens: Tokens,
+}
+
+/// The tokens the captures' placeholders stand for in this simulation.
+#[derive(Debug, Clone)]
+struct Tokens {
+    opensis: String,
+    userkey: String,
+    wsuser_opensis: String,
+    wsuser_userkey: String,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+fn check_site(catalog: &Catalog, version: &str, state: &str) -> Result<(), SimError> {
+    let v = catalog.version(version).ok_or_else(|| {
+        let ids: Vec<&str> = catalog.versions.iter().map(|v| v.id.as_str()).collect();
+        SimError::UnknownVersion(version.to_owned(), ids.join(", "))
+    })?;
+    v.state(state)
+        .map(|_| ())
+        .ok_or_else(|| SimError::UnknownState(version.to_owned(), state.to_owned()))
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    shared: Shared,
+    address: SimAddress,
+) -> oneshot::Sender<()> {
+    let app = Router::new()
+        .fallback(
+            move |s: State<Shared>, m: Method, u: Uri, h: HeaderMap, b: Bytes| {
+                handle(s, address, m, u, h, b)
+            },
+        )
+        .with_state(shared);
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    tx
+}
+
 impl MoodleSim {
-    /// Starts a simulated Moodle on 127.0.0.1 with a free port and the given faults.
-    pub async fn start(faults: impl IntoIterator<Item = Fault>) -> Result<Self, SimError> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let mut state = SimState::new(faults);
-        state.port = addr.port();
+    /// Starts a simulated Moodle of this captured version, in this captured state, on
+    /// 127.0.0.1 with free ports.
+    pub async fn start(version: &str, state: &str) -> Result<Self, SimError> {
+        let catalog = Catalog::builtin();
+        check_site(catalog, version, state)?;
+        let main = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let second = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let ports = BTreeMap::from([
+            (SimAddress::Wwwroot, main.local_addr()?.port()),
+            (SimAddress::Second, second.local_addr()?.port()),
+        ]);
+        let tokens = Tokens {
+            opensis: replay_hex(),
+            userkey: replay_hex(),
+            wsuser_opensis: replay_hex(),
+            wsuser_userkey: replay_hex(),
+        };
+        let mut live = Live::default();
+        live.known.tokens = BTreeMap::from([
+            ("<opensis-token>", tokens.opensis.clone()),
+            ("<userkey-token>", tokens.userkey.clone()),
+            ("<wsuser-opensis-token>", tokens.wsuser_opensis.clone()),
+            ("<wsuser-userkey-token>", tokens.wsuser_userkey.clone()),
+        ]);
         let shared = Shared {
-            state: Arc::new(Mutex::new(state)),
+            state: Arc::new(Mutex::new(SimState {
+                catalog,
+                version: version.to_owned(),
+                state: state.to_owned(),
+                front: None,
+                live,
+                ports,
+            })),
             log: Arc::new(Mutex::new(Vec::new())),
             latency_us: Arc::new(AtomicU64::new(0)),
         };
-        let app = Router::new().fallback(handle).with_state(shared.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let shutdown = vec![
+            serve(main, shared.clone(), SimAddress::Wwwroot).await,
+            serve(second, shared.clone(), SimAddress::Second).await,
+        ];
         Ok(Self {
-            addr,
             shared,
-            shutdown: Some(tx),
+            shutdown,
+            tokens,
         })
     }
 
-    /// The address to reach the site at, e.g. `http://127.0.0.1:41234`.
+    /// Starts the default version in the configuration the openSIS guide asks for.
+    pub async fn start_good() -> Result<Self, SimError> {
+        Self::start(DEFAULT_VERSION, GOOD_STATE).await
+    }
+
+    /// The captures this simulation answers from.
+    pub fn catalog() -> &'static Catalog {
+        Catalog::builtin()
+    }
+
+    /// Switches to another captured version and state; keys, sessions and token histories
+    /// start afresh.
+    pub fn set_site(&self, version: &str, state: &str) -> Result<(), SimError> {
+        let mut s = lock(&self.shared.state);
+        check_site(s.catalog, version, state)?;
+        s.version = version.to_owned();
+        s.state = state.to_owned();
+        s.live.reset();
+        Ok(())
+    }
+
+    pub fn version(&self) -> String {
+        lock(&self.shared.state).version.clone()
+    }
+
+    pub fn state(&self) -> String {
+        lock(&self.shared.state).state.clone()
+    }
+
+    /// Puts a condition in front of the site (a proxy page), or takes it away.
+    pub fn set_front(&self, front: Option<Front>) {
+        lock(&self.shared.state).front = front;
+    }
+
+    pub fn front(&self) -> Option<Front> {
+        lock(&self.shared.state).front
+    }
+
+    fn address_url(&self, address: SimAddress) -> String {
+        format!(
+            "http://127.0.0.1:{}",
+            lock(&self.shared.state).ports[&address]
+        )
+    }
+
+    /// The address the admin was given: the site's wwwroot, or the second address when the
+    /// state was captured there (the site reached at an address that is not its wwwroot).
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.addr.port())
+        let second = lock(&self.shared.state).at_second_address();
+        self.address_url(if second {
+            SimAddress::Second
+        } else {
+            SimAddress::Wwwroot
+        })
     }
 
-    /// The site's own `wwwroot` (differs from `url()` with [`Fault::WwwrootDiffers`]).
+    /// The site's own `wwwroot`.
     pub fn wwwroot(&self) -> String {
-        lock(&self.shared.state).wwwroot()
+        self.address_url(SimAddress::Wwwroot)
     }
 
-    /// The token of the admin on the `opensis` service.
+    /// The site's second address (answering only in states captured there).
+    pub fn second_url(&self) -> String {
+        self.address_url(SimAddress::Second)
+    }
+
+    /// The token of the `opensis` service (in states captured with another user's tokens, that
+    /// user's).
     pub fn opensis_token(&self) -> String {
-        lock(&self.shared.state).opensis_token.clone()
+        self.tokens.opensis.clone()
     }
 
-    /// The token of the admin on the "User key authentication web service".
+    /// The token of the "User key authentication web service".
     pub fn userkey_token(&self) -> String {
-        lock(&self.shared.state).userkey_token.clone()
+        self.tokens.userkey.clone()
     }
 
-    pub fn admin_email(&self) -> &'static str {
-        crate::state::ADMIN.email
+    /// The tokens of the non-admin user `wsuser`, captured in `maintenance` only.
+    pub fn wsuser_tokens(&self) -> (String, String) {
+        (
+            self.tokens.wsuser_opensis.clone(),
+            self.tokens.wsuser_userkey.clone(),
+        )
     }
 
-    pub fn set_fault(&self, fault: Fault, on: bool) {
-        lock(&self.shared.state).set_fault(fault, on);
-    }
-
-    pub fn faults(&self) -> BTreeSet<Fault> {
-        lock(&self.shared.state).faults.clone()
+    /// The admin's e-mail on the captured sites.
+    pub fn admin_email(&self) -> String {
+        let s = lock(&self.shared.state);
+        admin_email_of(s.version())
     }
 
     /// Every request received so far.
@@ -118,16 +314,30 @@ impl MoodleSim {
         lock(&self.shared.log).clone()
     }
 
-    /// Delays every answer by `latency` (a network round trip plus Moodle's own time), from
-    /// the next request on. Requests wait concurrently: two at once take one latency, not two.
-    /// Sets auth_userkey's "User key life time" (120 s unless changed).
-    pub fn set_key_lifetime(&self, lifetime: Duration) {
-        lock(&self.shared.state).key_lifetime = lifetime;
+    /// The requests answered "501 not captured".
+    pub fn not_captured(&self) -> Vec<LoggedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.not_captured)
+            .collect()
     }
 
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        lock(&self.shared.log).clear();
+    }
+
+    /// Delays every answer by `latency` (a network round trip plus Moodle's own time), from
+    /// the next request on. Requests wait concurrently: two at once take one latency, not two.
     pub fn set_latency(&self, latency: Duration) {
         let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
         self.shared.latency_us.store(micros, Ordering::Relaxed);
+    }
+
+    /// How old a login key may be and still be answered from the captures (which hold fresh
+    /// keys only); older keys are answered "501 not captured".
+    pub fn set_fresh_key_limit(&self, limit: Duration) {
+        lock(&self.shared.state).live.fresh_key_limit = limit;
     }
 
     /// The delay added to every answer.
@@ -136,9 +346,30 @@ impl MoodleSim {
     }
 }
 
+/// The admin's e-mail, as the captured login-URL request sent it.
+fn admin_email_of(version: &VersionCaptures) -> String {
+    version
+        .state(GOOD_STATE)
+        .and_then(|s| s.capture("login_url"))
+        .and_then(|c| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(&c.request.body)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "user[email]")
+                .map(|(_, v)| v)
+        })
+        .unwrap_or_default()
+}
+
+fn replay_hex() -> String {
+    use rand::Rng;
+    let bytes: [u8; 16] = rand::thread_rng().gen();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Drop for MoodleSim {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
+        for tx in self.shutdown.drain(..) {
             let _ = tx.send(());
         }
     }
@@ -146,118 +377,66 @@ impl Drop for MoodleSim {
 
 async fn handle(
     State(shared): State<Shared>,
+    address: SimAddress,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
-    let body_text = String::from_utf8_lossy(&body).into_owned();
-    lock(&shared.log).push(LoggedRequest {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let request = IncomingRequest {
         method: method.to_string(),
-        uri: uri
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        body: body_text.clone(),
-    });
+        path: uri.path().to_owned(),
+        query: uri.query().unwrap_or_default().to_owned(),
+        content_type: header("content-type"),
+        cookie: header("cookie"),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
     let latency = shared.latency_us.load(Ordering::Relaxed);
     if latency > 0 {
         tokio::time::sleep(Duration::from_micros(latency)).await;
     }
-    let mut state = lock(&shared.state);
-    let answer = route(&mut state, &method, &uri, &body_text);
-    drop(state);
-    into_response(answer)
-}
-
-fn route(state: &mut SimState, method: &Method, uri: &Uri, body: &str) -> Answer {
-    let w = state.wwwroot();
-    if state.has(Fault::NotMoodle) {
-        return pages::proxy_page();
-    }
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();
-    match (method.as_str(), uri.path()) {
-        (_, "/webservice/rest/server.php") => {
-            // Moodle reads parameters from the query string as well as the body.
-            let mut params: Vec<(String, String)> =
-                serde_urlencoded::from_str(body).unwrap_or_default();
-            params.extend(query);
-            rest::server(state, &params)
-        }
-        ("GET", "/webservice/rest/simpleserver.php") => rest::simpleserver(state),
-        ("POST", "/lib/ajax/service-nologin.php") => public_config(state),
-        ("GET", "/auth/userkey/login.php") => userkey_login(state, &query),
-        ("GET", "/") | ("GET", "/index.php") | ("GET", "/login/index.php") => {
-            if state.has(Fault::Maintenance) {
-                pages::maintenance_page()
-            } else {
-                Answer::from_capture("html_login_page", &w)
+    let (probe, answer, not_captured) = {
+        let mut guard = lock(&shared.state);
+        let s = &mut *guard;
+        if let Some(front) = s.front {
+            (None, front.answer(), false)
+        } else {
+            let answered = s.state_at(address).and_then(|state| {
+                let ports = s.port_pairs();
+                let replay = Replay {
+                    state,
+                    ports: &ports,
+                };
+                replay.answer(&request, &mut s.live)
+            });
+            match answered {
+                Some((probe, answer)) => (Some(probe), answer, false),
+                None => (
+                    None,
+                    replay::not_captured(&request, &s.version, &s.state),
+                    true,
+                ),
             }
         }
-        (_, path) => pages::not_found(path, &w),
-    }
-}
-
-/// `tool_mobile_get_public_config` through `lib/ajax/service-nologin.php` (not recorded; the
-/// fields Moodle 4.5 returns that a diagnosis reads).
-fn public_config(state: &SimState) -> Answer {
-    let maintenance = state.has(Fault::Maintenance);
-    let data = json!({
-        "wwwroot": state.wwwroot(),
-        "httpswwwroot": state.wwwroot(),
-        "sitename": "SIS Lab Moodle",
-        "guestlogin": 0,
-        "rememberusername": 0,
-        "authloginviaemail": 0,
-        "registerauth": "",
-        "forgottenpasswordurl": "",
-        "authinstructions": "",
-        "authnoneenabled": 0,
-        "enablewebservices": i32::from(!state.has(Fault::WebServicesDisabled)),
-        "enablemobilewebservice": 0,
-        "maintenanceenabled": i32::from(maintenance),
-        "maintenancemessage": if maintenance { "Back after the upgrade." } else { "" },
-        "typeoflogin": 1,
-        "launchurl": format!("{}/admin/tool/mobile/launch.php", state.wwwroot()),
-        "mobilecssurl": "",
-        "tool_mobile_disabledfeatures": "",
-        "country": "",
-        "agedigitalconsentverification": false,
-        "autolang": 1,
-        "lang": "en",
-        "langmenu": 1,
-        "langlist": "",
-        "locale": "en_AU.UTF-8",
-        "tool_mobile_minimumversion": "",
-        "supportname": "Admin User",
-        "supportemail": "admin@example.org",
-        "warnings": [],
+    };
+    lock(&shared.log).push(LoggedRequest {
+        method: request.method,
+        uri: uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        body: request.body,
+        address,
+        probe,
+        not_captured,
     });
-    Answer::json(
-        json!([{"error": false, "data": data}])
-            .to_string()
-            .replace('/', "\\/"),
-    )
-}
-
-fn userkey_login(state: &mut SimState, query: &[(String, String)]) -> Answer {
-    let w = state.wwwroot();
-    if state.has(Fault::UserkeyNotInstalled) {
-        return pages::not_found("/auth/userkey/login.php", &w);
-    }
-    if state.has(Fault::UserkeyDisabled) {
-        return pages::moodle_error_page(404, "The userkey authentication plugin is disabled.", &w);
-    }
-    let key = query
-        .iter()
-        .find(|(k, _)| k == "key")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default();
-    if state.redeem_login_key(key) {
-        Answer::from_capture("ok_follow_login_url", &w)
-    } else {
-        pages::moodle_error_page(404, "Incorrect key", &w)
-    }
+    into_response(answer)
 }
 
 fn into_response(answer: Answer) -> Response<Body> {
@@ -272,23 +451,4 @@ fn into_response(answer: Answer) -> Response<Body> {
         }
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn latency_delays_every_answer() {
-        let sim = MoodleSim::start([]).await.unwrap();
-        assert_eq!(sim.latency(), Duration::ZERO);
-        sim.set_latency(Duration::from_millis(60));
-        assert_eq!(sim.latency(), Duration::from_millis(60));
-        let client = reqwest::Client::new();
-        let started = std::time::Instant::now();
-        let answer = client.get(format!("{}/", sim.url())).send().await.unwrap();
-        assert_eq!(answer.status(), 200);
-        assert!(started.elapsed() >= Duration::from_millis(60));
-        assert_eq!(sim.requests().len(), 1);
-    }
 }

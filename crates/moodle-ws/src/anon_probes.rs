@@ -14,6 +14,7 @@ use crate::{
 };
 
 pub const USERKEY_LOGIN_ENDPOINT: &str = "auth/userkey/login.php";
+pub const LOGIN_PAGE_ENDPOINT: &str = "login/index.php";
 pub const SIMPLESERVER_ENDPOINT: &str = "webservice/rest/simpleserver.php";
 
 /// What `auth/userkey/login.php?key=<nonsense>` says about the auth_userkey plugin.
@@ -37,9 +38,43 @@ pub struct LoginFollow {
     pub location: Option<String>,
     pub sets_moodle_session: bool,
     pub body_excerpt: String,
+    /// auth_userkey's reason for refusing the key, when its error page gives one: "Expired
+    /// key", "Incorrect key" or "The userkey authentication plugin is disabled."
+    pub refusal: Option<String>,
+}
+
+/// A page fetched without following its redirect: where it sends the browser, and who said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageAnswer {
+    pub status: u16,
+    pub location: Option<String>,
+    /// `X-Redirect-By: Moodle`: Moodle itself redirected.
+    pub by_moodle: bool,
+    pub title: Option<String>,
 }
 
 impl MoodleClient {
+    /// Moodle's login page, not followed: a site reached at an address that is not its
+    /// `wwwroot` answers with a redirect to the login page at its `wwwroot`.
+    pub async fn login_page(&self) -> Result<PageAnswer, WsError> {
+        let answer = self
+            .send(self.http.get(self.root.endpoint(LOGIN_PAGE_ENDPOINT)))
+            .await?;
+        let by_moodle = matches!(
+            answer.redirect(),
+            Some(WsError::Redirect {
+                by_moodle: true,
+                ..
+            })
+        );
+        Ok(PageAnswer {
+            status: answer.status,
+            location: answer.location.clone(),
+            by_moodle,
+            title: crate::envelope::html_title(&String::from_utf8_lossy(&answer.body)),
+        })
+    }
+
     pub async fn userkey_login_page(&self) -> Result<UserkeyLoginPage, WsError> {
         let mut url = self.root.endpoint(USERKEY_LOGIN_ENDPOINT);
         url.query_pairs_mut()
@@ -66,6 +101,9 @@ impl MoodleClient {
             .append_pair("wsfunction", "core_webservice_get_site_info")
             .append_pair("moodlewsrestformat", "json");
         let answer = self.send(self.http.get(url)).await?;
+        if let Some(redirect) = answer.redirect() {
+            return Err(redirect);
+        }
         decode_envelope(answer.status, answer.content_type.as_deref(), &answer.body)
     }
 
@@ -83,6 +121,7 @@ impl MoodleClient {
             });
         }
         let answer = self.send(self.http.get(url)).await?;
+        let body = String::from_utf8_lossy(&answer.body);
         Ok(LoginFollow {
             status: answer.status,
             location: answer.location,
@@ -90,9 +129,26 @@ impl MoodleClient {
                 .set_cookie
                 .iter()
                 .any(|c| c.trim_start().starts_with("MoodleSession")),
-            body_excerpt: excerpt(&String::from_utf8_lossy(&answer.body)),
+            body_excerpt: excerpt(&body),
+            refusal: key_refusal(&body),
         })
     }
+}
+
+/// The reason auth_userkey's error page gives for refusing a key, in its own words.
+pub fn key_refusal(body: &str) -> Option<String> {
+    let lower = body.to_ascii_lowercase();
+    [
+        ("expired key", "Expired key"),
+        ("incorrect key", "Incorrect key"),
+        (
+            "userkey authentication plugin is disabled",
+            "The userkey authentication plugin is disabled.",
+        ),
+    ]
+    .into_iter()
+    .find(|(needle, _)| lower.contains(needle))
+    .map(|(_, words)| words.to_owned())
 }
 
 pub fn classify_userkey_login_page(status: u16, body: &str) -> UserkeyLoginPage {

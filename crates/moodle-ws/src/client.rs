@@ -32,6 +32,8 @@ pub struct RawAnswer {
     pub status: u16,
     pub content_type: Option<String>,
     pub location: Option<String>,
+    /// `X-Redirect-By`, which Moodle sets on its own redirects.
+    pub redirect_by: Option<String>,
     pub set_cookie: Vec<String>,
     pub body: Vec<u8>,
 }
@@ -81,15 +83,8 @@ impl MoodleClient {
             .post(self.root.endpoint(REST_ENDPOINT))
             .form(&form);
         let answer = self.send(request).await?;
-        if let Some(location) = answer
-            .location
-            .clone()
-            .filter(|_| is_redirect(answer.status))
-        {
-            return Err(WsError::Redirect {
-                status: answer.status,
-                location,
-            });
+        if let Some(redirect) = answer.redirect() {
+            return Err(redirect);
         }
         decode_envelope(answer.status, answer.content_type.as_deref(), &answer.body)
     }
@@ -153,6 +148,7 @@ impl MoodleClient {
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let location = header(reqwest::header::LOCATION);
+        let redirect_by = header(reqwest::header::HeaderName::from_static("x-redirect-by"));
         let set_cookie = response
             .headers()
             .get_all(reqwest::header::SET_COOKIE)
@@ -164,8 +160,24 @@ impl MoodleClient {
             status,
             content_type,
             location,
+            redirect_by,
             set_cookie,
             body,
+        })
+    }
+}
+
+impl RawAnswer {
+    /// A redirect, which is never followed: a finding in itself.
+    pub fn redirect(&self) -> Option<WsError> {
+        let location = self.location.clone().filter(|_| is_redirect(self.status))?;
+        Some(WsError::Redirect {
+            status: self.status,
+            location,
+            by_moodle: self
+                .redirect_by
+                .as_deref()
+                .is_some_and(|b| b.trim().eq_ignore_ascii_case("moodle")),
         })
     }
 }

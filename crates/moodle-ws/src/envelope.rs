@@ -27,18 +27,14 @@ pub fn decode_envelope(
         return Err(WsError::Http {
             status,
             body_excerpt: excerpt(trimmed),
-        });
-    }
-    if (300..400).contains(&status) {
-        return Err(WsError::Http {
-            status,
-            body_excerpt: excerpt(trimmed),
+            title: None,
         });
     }
     if !(200..300).contains(&status) {
         return Err(WsError::Http {
             status,
             body_excerpt: excerpt(trimmed),
+            title: html_title(trimmed),
         });
     }
     Err(WsError::Protocol {
@@ -192,8 +188,18 @@ mod tests {
             err,
             WsError::Http {
                 status: 403,
-                body_excerpt: String::new()
+                body_excerpt: String::new(),
+                title: None,
             }
+        );
+        let err = decode_envelope(
+            503,
+            Some("text/html"),
+            b"<html><head><title>School under maintenance</title></head><body>x</body></html>",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, WsError::Http { status: 503, title: Some(ref t), .. } if t == "School under maintenance")
         );
         let long = "x ".repeat(1000);
         match decode_envelope(502, None, long.as_bytes()).unwrap_err() {

@@ -19,7 +19,12 @@ pub enum WsError {
     #[error("could not reach the site ({kind:?}): {detail}")]
     Transport { kind: TransportKind, detail: String },
     #[error("the site answered HTTP {status}")]
-    Http { status: u16, body_excerpt: String },
+    Http {
+        status: u16,
+        body_excerpt: String,
+        /// The `<title>` of an HTML answer (a proxy's page, Moodle's maintenance page).
+        title: Option<String>,
+    },
     /// The status and headers arrived, the rest of the answer did not (too slow, or cut off).
     #[error("the site answered HTTP {status} but the rest of its answer did not arrive ({kind:?}): {detail}")]
     Incomplete {
@@ -28,7 +33,13 @@ pub enum WsError {
         detail: String,
     },
     #[error("the site redirected (HTTP {status}) to {location}")]
-    Redirect { status: u16, location: String },
+    Redirect {
+        status: u16,
+        location: String,
+        /// Moodle itself redirected (`X-Redirect-By: Moodle`): the site was reached at an
+        /// address that is not its `wwwroot`.
+        by_moodle: bool,
+    },
     #[error("Moodle refused the call: {errorcode} ({message})")]
     Moodle {
         exception: String,
@@ -56,6 +67,12 @@ impl WsError {
 
     pub fn is_errorcode(&self, code: &str) -> bool {
         self.errorcode() == Some(code)
+    }
+
+    /// The function called does not exist on the site: `invalidrecord` (Moodle 4.1, 4.5) or
+    /// `invalidrecordunknown` (5.0).
+    pub fn is_missing_function(&self) -> bool {
+        self.is_errorcode(codes::INVALID_RECORD) || self.is_errorcode(codes::INVALID_RECORD_UNKNOWN)
     }
 
     pub fn http_status(&self) -> Option<u16> {
@@ -142,6 +159,16 @@ pub mod codes {
     pub const INVALID_TOKEN: &str = "invalidtoken";
     pub const ACCESS_EXCEPTION: &str = "accessexception";
     pub const INVALID_RECORD: &str = "invalidrecord";
+    /// Moodle 5.0's word for a function that does not exist.
+    pub const INVALID_RECORD_UNKNOWN: &str = "invalidrecordunknown";
+    pub const NO_PERMISSIONS: &str = "nopermissions";
+    pub const FORCE_PASSWORD_CHANGE: &str = "forcepasswordchangenotice";
+    pub const USER_NOT_FULLY_SET_UP: &str = "usernotfullysetup";
+    pub const SITE_POLICY_NOT_AGREED: &str = "sitepolicynotagreed";
+    /// The public configuration asked at an address that is not the site's `wwwroot`.
+    pub const REDIRECT_ERROR_DETECTED: &str = "redirecterrordetected";
+    /// `$CFG->reverseproxy` is on but the request did not come through the proxy.
+    pub const REVERSE_PROXY_ABUSED: &str = "reverseproxyabused";
     pub const INVALID_PARAMETER: &str = "invalidparameter";
     pub const SITE_MAINTENANCE: &str = "sitemaintenance";
     pub const WRONG_USERNAME_PASSWORD: &str = "wrongusernamepassword";

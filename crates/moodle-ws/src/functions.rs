@@ -43,24 +43,77 @@ pub struct SiteFunction {
     pub version: String,
 }
 
+/// The fields `core_user_get_users_by_field` is asked by here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserField {
+    Id,
+    Email,
+}
+
+impl UserField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserField::Id => "id",
+            UserField::Email => "email",
+        }
+    }
+}
+
 /// `auth_userkey_request_login_url`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct LoginUrl {
     pub loginurl: String,
 }
 
-/// One user from `core_user_get_users_by_field`.
+/// One user from `core_user_get_users_by_field`: the fields a diagnosis reads, and those a
+/// web-service call could change behind the admin's back.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 pub struct UserRecord {
     pub id: i64,
     #[serde(default)]
     pub username: String,
     #[serde(default)]
+    pub firstname: String,
+    #[serde(default)]
+    pub lastname: String,
+    #[serde(default)]
     pub email: String,
     #[serde(default)]
     pub auth: String,
     #[serde(default)]
     pub suspended: bool,
+}
+
+impl UserRecord {
+    /// The fields that `core_user_update_users` can set, with their values, for comparing an
+    /// account before and after a call.
+    pub fn settable_fields(&self) -> [(&'static str, String); 6] {
+        [
+            ("auth", self.auth.clone()),
+            ("suspended", u8::from(self.suspended).to_string()),
+            ("username", self.username.clone()),
+            ("firstname", self.firstname.clone()),
+            ("lastname", self.lastname.clone()),
+            ("email", self.email.clone()),
+        ]
+    }
+}
+
+/// One warning of a web-service call that reports partial failures this way.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct WsWarning {
+    #[serde(default)]
+    pub item: String,
+    #[serde(default)]
+    pub warningcode: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+struct WarningsOnly {
+    #[serde(default)]
+    warnings: Vec<WsWarning>,
 }
 
 impl MoodleClient {
@@ -83,21 +136,69 @@ impl MoodleClient {
         .await
     }
 
+    /// `core_user_get_users_by_field` for one value of `id` or `email`: read-only, and it goes
+    /// through Moodle's login checks (forced password change, incomplete profile, site policy)
+    /// that site info skips.
+    pub async fn users_by_field(
+        &self,
+        token: &WsToken,
+        field: UserField,
+        value: &str,
+    ) -> Result<Vec<UserRecord>, WsError> {
+        self.call(
+            token,
+            "core_user_get_users_by_field",
+            &[
+                ("field", field.as_str().to_owned()),
+                ("values[0]", value.to_owned()),
+            ],
+        )
+        .await
+    }
+
     pub async fn user_by_id(
         &self,
         token: &WsToken,
         userid: i64,
     ) -> Result<Option<UserRecord>, WsError> {
-        let users: Vec<UserRecord> = self
-            .call(
-                token,
-                "core_user_get_users_by_field",
-                &[
-                    ("field", "id".to_owned()),
-                    ("values[0]", userid.to_string()),
-                ],
-            )
+        let users = self
+            .users_by_field(token, UserField::Id, &userid.to_string())
             .await?;
         Ok(users.into_iter().next())
+    }
+
+    /// `core_user_update_users` for one account: sets exactly these fields. Moodle reports a
+    /// refusal for the account as a warning, not as an error: the warnings are returned.
+    pub async fn update_user(
+        &self,
+        token: &WsToken,
+        userid: i64,
+        fields: &[(&str, String)],
+    ) -> Result<Vec<WsWarning>, WsError> {
+        let mut params: Vec<(String, String)> = vec![("users[0][id]".into(), userid.to_string())];
+        params.extend(
+            fields
+                .iter()
+                .map(|(k, v)| (format!("users[0][{k}]"), v.clone())),
+        );
+        let borrowed: Vec<(&str, String)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        let value = self
+            .call_value(token, "core_user_update_users", &borrowed)
+            .await?;
+        // Moodle before 3.x answered `null`; since then `{"warnings": [...]}`.
+        if value.is_null() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_value::<WarningsOnly>(value.clone())
+            .map(|w| w.warnings)
+            .map_err(|e| WsError::Protocol {
+                reason: format!(
+                    "the answer of core_user_update_users has an unexpected shape ({e})"
+                ),
+                body_excerpt: crate::envelope::excerpt(&value.to_string()),
+            })
     }
 }

@@ -12,12 +12,12 @@ pub mod public_config;
 pub mod site_url;
 pub mod token;
 
-pub use anon_probes::{LoginFollow, UserkeyLoginPage};
+pub use anon_probes::{LoginFollow, PageAnswer, UserkeyLoginPage};
 pub use client::MoodleClient;
 pub use envelope::decode_envelope;
 pub use error::{TransportKind, WsError};
 pub use exchange::{Exchange, ExchangeObserver};
-pub use functions::{LoginUrl, SiteFunction, SiteInfo, UserRecord};
+pub use functions::{LoginUrl, SiteFunction, SiteInfo, UserField, UserRecord, WsWarning};
 pub use http::{build_http_client, HttpConfig};
 pub use public_config::PublicConfig;
 pub use site_url::{normalize_site_url, same_site, SiteRoot, SiteUrlError};

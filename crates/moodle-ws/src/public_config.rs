@@ -5,13 +5,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    client::{is_redirect, MoodleClient},
+    client::MoodleClient,
     envelope::{decode_envelope, excerpt},
     error::WsError,
 };
 
+/// `lang=en` asks for Moodle's English texts, whatever the site's default language.
 pub const PUBLIC_CONFIG_ENDPOINT: &str =
-    "lib/ajax/service-nologin.php?info=tool_mobile_get_public_config";
+    "lib/ajax/service-nologin.php?info=tool_mobile_get_public_config&lang=en";
 
 /// The fields of Moodle's public configuration this project reads.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -41,15 +42,8 @@ impl MoodleClient {
             .post(self.root.endpoint(PUBLIC_CONFIG_ENDPOINT))
             .json(&body);
         let answer = self.send(request).await?;
-        if let Some(location) = answer
-            .location
-            .clone()
-            .filter(|_| is_redirect(answer.status))
-        {
-            return Err(WsError::Redirect {
-                status: answer.status,
-                location,
-            });
+        if let Some(redirect) = answer.redirect() {
+            return Err(redirect);
         }
         let value = decode_envelope(answer.status, answer.content_type.as_deref(), &answer.body)?;
         parse_public_config(value)

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use moodle_sim::{Fault, MoodleSim};
+use moodle_sim::MoodleSim;
 use moodle_ws::{
     build_http_client, normalize_site_url, HttpConfig, MoodleClient, TransportKind,
     UserkeyLoginPage, WsError, WsToken,
@@ -44,13 +44,15 @@ fn token() -> WsToken {
 
 #[tokio::test]
 async fn rest_calls_post_the_token_in_the_body() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let client = client_for(&sim.url(), HttpConfig::default());
     let t = WsToken::new(&sim.opensis_token()).unwrap();
     let info = client.site_info(&t).await.unwrap();
-    assert_eq!(info.functions.len(), 31);
+    // The captured site holds the 25 functions that exist without the private plugin.
+    assert_eq!(info.functions.len(), 25);
     assert_eq!(info.siteurl, sim.url());
     let req = sim.requests().pop().unwrap();
+    assert_eq!(req.probe.as_deref(), Some("site_info_opensis"));
     assert_eq!(req.method, "POST");
     assert_eq!(req.uri, "/webservice/rest/server.php");
     assert!(req
@@ -64,11 +66,11 @@ async fn rest_calls_post_the_token_in_the_body() {
 
 #[tokio::test]
 async fn login_url_round_trip_without_following_the_redirect() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let client = client_for(&sim.url(), HttpConfig::default());
     let t = WsToken::new(&sim.userkey_token()).unwrap();
     let login = client
-        .request_login_url(&t, "admin@example.org")
+        .request_login_url(&t, &sim.admin_email())
         .await
         .unwrap();
     assert!(login
@@ -85,31 +87,64 @@ async fn login_url_round_trip_without_following_the_redirect() {
 
 #[tokio::test]
 async fn no_token_probes_tell_the_plugin_states_apart() {
-    for (fault, expected) in [
-        (None, "enabled"),
-        (Some(Fault::UserkeyDisabled), "disabled"),
-        (Some(Fault::UserkeyNotInstalled), "not_installed"),
+    for (state, expected) in [
+        ("good", "enabled"),
+        ("userkey_disabled", "disabled"),
+        ("auth_config_override", "disabled"),
+        ("userkey_uninstalled", "not_installed"),
     ] {
-        let sim = MoodleSim::start(fault).await.unwrap();
+        let sim = MoodleSim::start("4.5", state).await.unwrap();
         let client = client_for(&sim.url(), HttpConfig::default());
         let page = client.userkey_login_page().await.unwrap();
-        let state = match page {
+        let found = match page {
             UserkeyLoginPage::Enabled { .. } => "enabled",
             UserkeyLoginPage::Disabled { .. } => "disabled",
             UserkeyLoginPage::NotInstalled { .. } => "not_installed",
             UserkeyLoginPage::Unexpected { .. } => "unexpected",
         };
-        assert_eq!(state, expected, "{fault:?}");
+        assert_eq!(found, expected, "{state}");
     }
-    let sim = MoodleSim::start([Fault::WebServicesDisabled])
-        .await
-        .unwrap();
+    // With web services off, simpleserver.php answers 200 with an empty body (not 403).
+    for version in ["4.1", "4.5", "5.0"] {
+        let sim = MoodleSim::start(version, "ws_disabled").await.unwrap();
+        let client = client_for(&sim.url(), HttpConfig::default());
+        assert_eq!(client.public_config().await.unwrap().enablewebservices, 0);
+        assert!(matches!(
+            client.simpleserver_probe().await,
+            Err(WsError::Protocol { ref reason, .. }) if reason.contains("empty")
+        ));
+        assert!(sim.not_captured().is_empty(), "{version}");
+    }
+}
+
+#[tokio::test]
+async fn moodle_s_own_redirect_to_its_wwwroot_is_told_from_a_web_server_s() {
+    let sim = MoodleSim::start("5.0", "wwwroot_mismatch").await.unwrap();
     let client = client_for(&sim.url(), HttpConfig::default());
-    assert_eq!(client.public_config().await.unwrap().enablewebservices, 0);
-    assert!(matches!(
-        client.simpleserver_probe().await,
-        Err(WsError::Http { status: 403, .. })
-    ));
+    let err = client
+        .site_info(&WsToken::new(&sim.opensis_token()).unwrap())
+        .await
+        .unwrap_err();
+    match err {
+        WsError::Redirect {
+            status: 303,
+            location,
+            by_moodle: true,
+        } => assert!(location.starts_with(&sim.wwwroot()), "{location}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(client
+        .public_config()
+        .await
+        .unwrap_err()
+        .is_errorcode("redirecterrordetected"));
+    let page = client.login_page().await.unwrap();
+    assert_eq!(page.status, 303);
+    assert!(page.by_moodle);
+    assert_eq!(
+        page.location,
+        Some(format!("{}/login/index.php", sim.wwwroot()))
+    );
 }
 
 #[tokio::test]
@@ -124,7 +159,8 @@ async fn a_redirect_is_reported_not_followed() {
         err,
         WsError::Redirect {
             status: 301,
-            location: "https://moodle.school.org/".into()
+            location: "https://moodle.school.org/".into(),
+            by_moodle: false,
         }
     );
 }

@@ -6,43 +6,50 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use moodle_sim::{Fault, LoggedRequest, MoodleSim};
+use moodle_sim::{LoggedRequest, MoodleSim};
 use moodle_ws::{
     build_http_client, error::codes, normalize_site_url, HttpConfig, MoodleClient, SiteInfo,
-    WsError, WsToken,
+    UserField, WsError, WsToken,
 };
-use setup_core::required_functions::required_functions;
-use setup_core::{diagnose, DiagnoseInput};
+use setup_core::required_functions::{is_web_services_plugin_function, required_functions};
+use setup_core::{diagnose, DiagnoseInput, PLUGIN_PROBE_FUNCTION};
 
 mod common;
 use common::env_number;
 
 struct Scenario {
     name: &'static str,
-    faults: &'static [Fault],
+    /// The captured state of Moodle 4.5 replayed.
+    state: &'static str,
+    /// The steps that state fails (the captured sites lack the private local_get_* plugin).
+    failing: &'static [u8],
     email_given: bool,
 }
 
 const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "functions missing, e-mail given",
-        faults: &[Fault::FunctionsNotAdded],
+        state: "functions_missing",
+        failing: &[3, 14],
         email_given: true,
     },
     Scenario {
         name: "functions missing, e-mail looked up",
-        faults: &[Fault::FunctionsNotAdded],
+        state: "functions_missing",
+        failing: &[3, 14],
         email_given: false,
     },
     Scenario {
-        name: "healthy site, e-mail given",
-        faults: &[],
+        name: "set up as the guide says, e-mail given",
+        state: "good",
+        failing: &[3],
         email_given: true,
     },
-    // Last: what `sis-moodle-setup doctor --url …` does on a correctly set-up site.
+    // Last: what `sis-moodle-setup doctor --url …` does on a site set up as the guide says.
     Scenario {
-        name: "healthy site, e-mail looked up",
-        faults: &[],
+        name: "set up as the guide says, e-mail looked up",
+        state: "good",
+        failing: &[3],
         email_given: false,
     },
 ];
@@ -52,7 +59,7 @@ fn input(sim: &MoodleSim, email_given: bool) -> DiagnoseInput {
         url: sim.url(),
         opensis_token: WsToken::new(&sim.opensis_token()),
         userkey_token: WsToken::new(&sim.userkey_token()),
-        admin_email: email_given.then(|| sim.admin_email().to_owned()),
+        admin_email: email_given.then(|| sim.admin_email()),
     }
 }
 
@@ -100,9 +107,6 @@ async fn sequential(http: &reqwest::Client, input: &DiagnoseInput) {
     let Ok(cfg) = client.public_config().await else {
         return;
     };
-    if cfg.maintenanceenabled != 0 {
-        return;
-    }
     let root = normalize_site_url(&cfg.wwwroot).unwrap_or(typed);
     let client = client.with_root(root);
     let mut opensis = input.opensis_token.clone();
@@ -110,10 +114,20 @@ async fn sequential(http: &reqwest::Client, input: &DiagnoseInput) {
     if opensis.is_some() && opensis == userkey {
         userkey = None;
     }
+    let email = input.admin_email.clone();
     let _ = client.userkey_login_page().await;
     let _ = client.simpleserver_probe().await;
     let mut opensis_info = site_info(&client, opensis.as_ref()).await;
     let mut userkey_info = site_info(&client, userkey.as_ref()).await;
+    let mut before = None;
+    if let (Some(token), Some(email)) = (opensis.as_ref(), email.as_ref()) {
+        before = Some(client.users_by_field(token, UserField::Email, email).await);
+    }
+    if let Some(token) = userkey.as_ref() {
+        let _ = client
+            .request_login_url(token, "nobody@example.invalid")
+            .await;
+    }
     if is_access_exception(&opensis_info) && matches!(userkey_info, Some(Ok(_))) {
         std::mem::swap(&mut opensis, &mut userkey);
         std::mem::swap(&mut opensis_info, &mut userkey_info);
@@ -121,22 +135,31 @@ async fn sequential(http: &reqwest::Client, input: &DiagnoseInput) {
     if is_access_exception(&opensis_info) {
         let _ = site_info(&client, opensis.as_ref()).await;
     }
-    let mut email = input.admin_email.clone();
-    if let (Some(token), Some(Ok(info))) = (opensis.as_ref(), opensis_info.as_ref()) {
-        for function in required_functions() {
-            if !info.has_function(function) {
-                let _ = client.call_value(token, function, &[]).await;
-            }
-        }
-        if email.is_none() {
-            if let Ok(Some(user)) = client.user_by_id(token, info.userid).await {
-                email = Some(user.email).filter(|e| !e.is_empty());
-            }
-        }
+    let (Some(token), Some(Ok(info))) = (opensis.as_ref(), opensis_info.as_ref()) else {
+        return;
+    };
+    let plugin_missing = required_functions()
+        .into_iter()
+        .any(|f| is_web_services_plugin_function(f) && !info.has_function(f));
+    if plugin_missing {
+        let _ = client.call_value(token, PLUGIN_PROBE_FUNCTION, &[]).await;
     }
-    if let (Some(token), Some(email)) = (userkey.as_ref(), email) {
-        if let Ok(url) = client.request_login_url(token, &email).await {
+    let (field, value) = match &email {
+        Some(e) => (UserField::Email, e.clone()),
+        None => (UserField::Id, info.userid.to_string()),
+    };
+    let users = match before {
+        Some(users) => users,
+        None => client.users_by_field(token, field, &value).await,
+    };
+    let Ok(users) = users else {
+        return;
+    };
+    let email = email.or_else(|| users.first().map(|u| u.email.clone()));
+    if let (Some(userkey), Some(email)) = (userkey.as_ref(), email) {
+        if let Ok(url) = client.request_login_url(userkey, &email).await {
             let _ = client.follow_login_url(&url.loginurl).await;
+            let _ = client.users_by_field(token, field, &value).await;
         }
     }
 }
@@ -162,7 +185,7 @@ async fn measure(
     let mut serial = Vec::new();
     let mut requests = 0;
     for _ in 0..runs {
-        let sim = MoodleSim::start(scenario.faults.iter().copied())
+        let sim = MoodleSim::start("4.5", scenario.state)
             .await
             .map_err(|e| e.to_string())?;
         sim.set_latency(latency);
@@ -173,7 +196,7 @@ async fn measure(
         concurrent.push(started.elapsed().as_secs_f64() * 1000.0);
         let engine_requests = signatures(&sim);
 
-        let baseline = MoodleSim::start(scenario.faults.iter().copied())
+        let baseline = MoodleSim::start("4.5", scenario.state)
             .await
             .map_err(|e| e.to_string())?;
         baseline.set_latency(latency);
@@ -187,8 +210,16 @@ async fn measure(
                 scenario.name
             ));
         }
-        if report.has_failures() == scenario.faults.is_empty() {
-            return Err(format!("{}: unexpected verdict", scenario.name));
+        if report.failing_steps() != scenario.failing {
+            return Err(format!(
+                "{}: failing steps {:?}, expected {:?}",
+                scenario.name,
+                report.failing_steps(),
+                scenario.failing
+            ));
+        }
+        if !sim.not_captured().is_empty() {
+            return Err(format!("{}: requests no capture covers", scenario.name));
         }
         requests = sim.requests().len();
     }

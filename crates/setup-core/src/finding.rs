@@ -1,7 +1,10 @@
-// Owns: the result types of a diagnosis — one `Finding` per check and the `Report`.
-// Must not: compute anything; the engine fills them and views render them.
+// Owns: the result types of a diagnosis — one `Finding` per check, the `Report`, and the
+// one-line `Verdict` with its exit code. Must not: probe or judge; the engine fills them and
+// views render them.
 
 use serde::{Deserialize, Serialize};
+
+use crate::steps;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -10,7 +13,13 @@ pub enum Status {
     Pass,
     Warn,
     Fail,
-    /// Could not be judged: an earlier step failed first, or it is not visible remotely.
+    /// Not checked because an earlier step failed first (`blocked_by` names it).
+    Blocked,
+    /// Nobody can see this from outside Moodle (e.g. "User key life time"): check it there.
+    NotVisible,
+    /// Not checked because the admin asked to skip it (`doctor --no-sso`).
+    Skipped,
+    /// The check ran but its answer could not be judged: the doctor could not tell.
     Unknown,
 }
 
@@ -31,6 +40,8 @@ pub struct Finding {
     pub fix: String,
     /// The admin page on this site where the fix is made.
     pub link: Option<String>,
+    /// For `blocked`: the step that must pass first.
+    pub blocked_by: Option<u8>,
 }
 
 /// What the site says about itself.
@@ -40,17 +51,69 @@ pub struct SiteFacts {
     pub sitename: String,
     pub release: Option<String>,
     pub version: Option<String>,
+    /// The Moodle branch read from the release, e.g. "4.5"; the fix texts follow it.
+    pub branch: Option<String>,
     pub wwwroot: String,
+}
+
+/// How a diagnosis ended, as an exit code says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every check passed (warnings allowed; what no one can see from outside is listed).
+    Passed,
+    /// At least one step failed.
+    Failed,
+    /// Nothing failed, but a check could not be judged: the doctor could not tell.
+    CouldNotTell,
+}
+
+impl Outcome {
+    /// 0 passed, 1 a step failed, 3 could not tell (2 is bad usage, decided by the views).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Passed => 0,
+            Outcome::Failed => 1,
+            Outcome::CouldNotTell => 3,
+        }
+    }
+}
+
+/// The one line every view opens with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub headline: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
+    pub verdict: Verdict,
     pub site: Option<SiteFacts>,
     pub checks: Vec<Finding>,
 }
 
+fn step_title(step: u8) -> &'static str {
+    steps::step(step).map_or("", |s| s.title)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 impl Report {
+    /// A report of these findings, with its verdict.
+    pub fn new(site: Option<SiteFacts>, checks: Vec<Finding>) -> Self {
+        Self {
+            verdict: Verdict::of(&checks),
+            site,
+            checks,
+        }
+    }
+
     pub fn has_failures(&self) -> bool {
         self.checks.iter().any(|f| f.status == Status::Fail)
     }
@@ -70,5 +133,186 @@ impl Report {
         steps.sort_unstable();
         steps.dedup();
         steps
+    }
+
+    /// The checks the doctor could not tell, including any "blocked" by a step that did not
+    /// fail (a blocked check must never hide behind a pass).
+    pub fn could_not_tell(&self) -> Vec<&Finding> {
+        could_not_tell(&self.checks)
+    }
+}
+
+fn could_not_tell(checks: &[Finding]) -> Vec<&Finding> {
+    let failed_or_unknown = |step: u8| {
+        checks
+            .iter()
+            .any(|f| f.step == step && matches!(f.status, Status::Fail | Status::Unknown))
+    };
+    checks
+        .iter()
+        .filter(|f| match f.status {
+            Status::Unknown => true,
+            Status::Blocked => !f.blocked_by.is_some_and(failed_or_unknown),
+            _ => false,
+        })
+        .collect()
+}
+
+impl Verdict {
+    /// The outcome and its one-line headline, from the findings.
+    pub fn of(checks: &[Finding]) -> Self {
+        let mut failing: Vec<u8> = checks
+            .iter()
+            .filter(|f| f.status == Status::Fail)
+            .map(|f| f.step)
+            .collect();
+        failing.sort_unstable();
+        failing.dedup();
+        let unknown = could_not_tell(checks);
+        let unknown_text = || {
+            let names: Vec<String> = unknown
+                .iter()
+                .map(|f| format!("step {} ({})", f.step, f.check))
+                .collect();
+            format!("Could not tell: {}", names.join(", "))
+        };
+        if !failing.is_empty() {
+            let steps: Vec<String> = failing
+                .iter()
+                .map(|s| format!("{s} {}", step_title(*s)))
+                .collect();
+            let mut headline = format!(
+                "{} {} you: {}.",
+                plural(failing.len(), "step", "steps"),
+                if failing.len() == 1 { "needs" } else { "need" },
+                steps.join("; ")
+            );
+            if !unknown.is_empty() {
+                headline.push_str(&format!(" {}.", unknown_text()));
+            }
+            return Self {
+                outcome: Outcome::Failed,
+                headline,
+            };
+        }
+        if !unknown.is_empty() {
+            return Self {
+                outcome: Outcome::CouldNotTell,
+                headline: format!("{}; nothing failed.", unknown_text()),
+            };
+        }
+        let warnings = checks.iter().filter(|f| f.status == Status::Warn).count();
+        let mut headline = if warnings == 0 {
+            "Every check passed.".to_owned()
+        } else {
+            format!(
+                "Every check passed ({}).",
+                plural(warnings, "warning", "warnings")
+            )
+        };
+        let invisible: Vec<String> = checks
+            .iter()
+            .filter(|f| f.status == Status::NotVisible)
+            .map(|f| format!("step {} ({})", f.step, f.check))
+            .collect();
+        if !invisible.is_empty() {
+            headline.push_str(&format!(
+                " Not visible from outside, check in Moodle: {}.",
+                invisible.join(", ")
+            ));
+        }
+        let skipped: Vec<String> = checks
+            .iter()
+            .filter(|f| f.status == Status::Skipped)
+            .map(|f| format!("step {} ({})", f.step, f.check))
+            .collect();
+        if !skipped.is_empty() {
+            headline.push_str(&format!(" Skipped on request: {}.", skipped.join(", ")));
+        }
+        Self {
+            outcome: Outcome::Passed,
+            headline,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(check: &str, step: u8, status: Status, blocked_by: Option<u8>) -> Finding {
+        Finding {
+            check: check.into(),
+            step,
+            status,
+            summary: String::new(),
+            evidence: String::new(),
+            fix: String::new(),
+            link: None,
+            blocked_by,
+        }
+    }
+
+    #[test]
+    fn a_failure_wins_and_names_its_steps() {
+        let v = Verdict::of(&[
+            f("a", 13, Status::Fail, None),
+            f("b", 6, Status::Fail, None),
+            f("c", 14, Status::Blocked, Some(13)),
+        ]);
+        assert_eq!(v.outcome, Outcome::Failed);
+        assert_eq!(v.outcome.exit_code(), 1);
+        assert!(
+            v.headline.starts_with("2 steps need you: 6 "),
+            "{}",
+            v.headline
+        );
+        assert!(v.headline.contains("13 Enable the REST protocol"));
+    }
+
+    #[test]
+    fn nothing_failed_but_something_unjudged_is_could_not_tell() {
+        let v = Verdict::of(&[
+            f("a", 8, Status::Pass, None),
+            f("b", 13, Status::Unknown, None),
+        ]);
+        assert_eq!(v.outcome, Outcome::CouldNotTell);
+        assert_eq!(v.outcome.exit_code(), 3);
+        assert!(
+            v.headline.starts_with("Could not tell: step 13 (b)"),
+            "{}",
+            v.headline
+        );
+    }
+
+    #[test]
+    fn a_check_blocked_by_a_step_that_did_not_fail_is_could_not_tell() {
+        let v = Verdict::of(&[
+            f("a", 15, Status::Pass, None),
+            f("b", 7, Status::Blocked, Some(15)),
+        ]);
+        assert_eq!(v.outcome, Outcome::CouldNotTell);
+        let v = Verdict::of(&[
+            f("a", 15, Status::Fail, None),
+            f("b", 7, Status::Blocked, Some(15)),
+        ]);
+        assert_eq!(v.outcome, Outcome::Failed);
+        assert!(!v.headline.contains("Could not tell"));
+    }
+
+    #[test]
+    fn passing_lists_warnings_what_is_invisible_and_what_was_skipped() {
+        let v = Verdict::of(&[
+            f("a", 0, Status::Warn, None),
+            f("userkey_lifetime", 7, Status::NotVisible, None),
+            f("sso_round_trip", 15, Status::Skipped, None),
+        ]);
+        assert_eq!(v.outcome, Outcome::Passed);
+        assert_eq!(v.outcome.exit_code(), 0);
+        assert_eq!(
+            v.headline,
+            "Every check passed (1 warning). Not visible from outside, check in Moodle: step 7 \
+             (userkey_lifetime). Skipped on request: step 15 (sso_round_trip)."
+        );
     }
 }

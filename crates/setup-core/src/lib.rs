@@ -4,6 +4,7 @@
 pub mod cfg_cli;
 pub mod engine;
 pub mod finding;
+pub mod moodle_texts;
 pub mod plugin_zip;
 pub mod profile;
 pub mod reachability;
@@ -15,6 +16,7 @@ pub mod steps;
 
 pub use engine::{
     diagnose, diagnose_with, DiagnoseInput, DiagnoseOptions, EngineError, KEY_LIFETIME_CHECK_AGE,
+    PLUGIN_PROBE_FUNCTION,
 };
-pub use finding::{Finding, Report, SiteFacts, Status};
+pub use finding::{Finding, Outcome, Report, SiteFacts, Status, Verdict};
 pub use steps::{catalog, Step, Verification};

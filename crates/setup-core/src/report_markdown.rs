@@ -11,7 +11,10 @@ fn mark(status: Status) -> &'static str {
         Status::Pass => "✔ pass",
         Status::Warn => "⚠ warn",
         Status::Fail => "✖ FAIL",
-        Status::Unknown => "? not checked",
+        Status::Blocked => "… waits for an earlier step",
+        Status::NotVisible => "◌ check in Moodle",
+        Status::Skipped => "– skipped",
+        Status::Unknown => "? could not tell",
     }
 }
 
@@ -39,23 +42,7 @@ pub fn report_markdown(report: &Report, title: &str, generated_at: &str) -> Stri
             let _ = writeln!(out, "* Site: could not be read");
         }
     }
-    let failing = report.failing_steps();
-    let _ = writeln!(
-        out,
-        "* Result: {}\n",
-        if failing.is_empty() {
-            "nothing failed".to_owned()
-        } else {
-            format!(
-                "failing steps {}",
-                failing
-                    .iter()
-                    .map(u8::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-    );
+    let _ = writeln!(out, "* Result: {}\n", report.verdict.headline);
     let _ = writeln!(out, "| Step | Check | Status | Summary | Evidence | Fix |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for step in catalog() {
@@ -87,14 +74,15 @@ mod tests {
 
     #[test]
     fn rows_escape_cells_and_name_failing_steps() {
-        let report = Report {
-            site: Some(SiteFacts {
+        let report = Report::new(
+            Some(SiteFacts {
                 sitename: "Lab".into(),
                 release: Some("4.5".into()),
                 version: Some("2024100700".into()),
+                branch: Some("4.5".into()),
                 wwwroot: "https://m.org".into(),
             }),
-            checks: vec![Finding {
+            vec![Finding {
                 check: "rest_protocol_enabled".into(),
                 step: 13,
                 status: Status::Fail,
@@ -102,11 +90,15 @@ mod tests {
                 evidence: "HTTP 403".into(),
                 fix: "Enable REST.\nOr run cfg.php".into(),
                 link: Some("https://m.org/admin".into()),
+                blocked_by: None,
             }],
-        };
+        );
         let md = report_markdown(&report, "Lincoln High", "2026-11-25 14:00");
         assert!(md.starts_with("# Lincoln High\n"));
-        assert!(md.contains("failing steps 13"));
+        assert!(
+            md.contains("* Result: 1 step needs you: 13 Enable the REST protocol."),
+            "{md}"
+        );
         assert!(md.contains("| 13 Enable the REST protocol | `rest_protocol_enabled` | ✖ FAIL | REST \\| off | HTTP 403 | Enable REST.<br>Or run cfg.php (https://m.org/admin) |"));
     }
 }

@@ -1,7 +1,8 @@
-// Owns: demo mode — the simulated Moodle started in-process, its demo profile and tokens,
-// and the fault switches. Must not: let demo tokens reach the keyring.
+// Owns: demo mode — the simulated Moodle started in-process (it replays the answers captured
+// from real Moodle sites), its demo profile and tokens, and the choice of captured version,
+// state and condition in front. Must not: let demo tokens reach the keyring.
 
-use moodle_sim::{Fault, MoodleSim};
+use moodle_sim::{Front, MoodleSim, DEFAULT_VERSION, GOOD_STATE};
 use serde::Serialize;
 use setup_core::profile::Profile;
 use setup_core::secrets::{Secret, SecretKind, SecretStore};
@@ -22,20 +23,79 @@ pub struct DemoSis {
     pub password: String,
 }
 
+/// One captured state of a captured Moodle.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
-pub struct FaultState {
-    pub fault: Fault,
-    /// The set-up step this fault breaks.
-    pub step: u8,
-    pub on: bool,
+pub struct DemoState {
+    /// e.g. `rest_disabled`.
+    pub name: String,
+    /// What was changed in Moodle when it was captured.
+    pub description: String,
 }
 
-/// Starts (or restarts) the simulated Moodle with these faults and returns the demo profile.
+/// One captured Moodle version and its states.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DemoVersion {
+    /// `4.1`, `4.5`, `4.5-debug`, `5.0`.
+    pub id: String,
+    /// Moodle's own release string, e.g. "4.5.11+ (Build: 20260501)".
+    pub release: String,
+    /// Captured with Moodle's debugging on (its errors then say why).
+    pub debugging: bool,
+    pub states: Vec<DemoState>,
+}
+
+/// What the simulated Moodle replays now, and what it can replay.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DemoSite {
+    pub version: String,
+    pub state: String,
+    /// A condition in front of Moodle (made up for the demo, not a capture).
+    pub front: Option<Front>,
+    /// The address the demo profile uses.
+    pub url: String,
+    pub versions: Vec<DemoVersion>,
+}
+
+fn site_of(sim: &MoodleSim) -> DemoSite {
+    DemoSite {
+        version: sim.version(),
+        state: sim.state(),
+        front: sim.front(),
+        url: sim.url(),
+        versions: MoodleSim::catalog()
+            .versions
+            .iter()
+            .map(|v| DemoVersion {
+                id: v.id.clone(),
+                release: v.release.clone(),
+                debugging: v.debugging(),
+                states: v
+                    .states
+                    .iter()
+                    .map(|s| DemoState {
+                        name: s.name.clone(),
+                        description: s.description.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Starts (or restarts) the simulated Moodle — by default Moodle 4.5 set up as the guide
+/// says — and returns the demo profile.
 #[tauri::command]
-pub async fn start_demo(state: State<'_, AppState>, faults: Vec<Fault>) -> AppResult<Profile> {
-    let sim = MoodleSim::start(faults)
-        .await
-        .map_err(|e| AppError::DemoStart(e.to_string()))?;
+pub async fn start_demo(
+    state: State<'_, AppState>,
+    version: Option<String>,
+    site_state: Option<String>,
+) -> AppResult<Profile> {
+    let sim = MoodleSim::start(
+        version.as_deref().unwrap_or(DEFAULT_VERSION),
+        site_state.as_deref().unwrap_or(GOOD_STATE),
+    )
+    .await
+    .map_err(|e| AppError::DemoStart(e.to_string()))?;
     let mut profile = Profile::new("Demo school (simulated Moodle)");
     profile.id = DEMO_PROFILE_ID.to_owned();
     profile.moodle_url = sim.url();
@@ -97,33 +157,34 @@ pub async fn demo_sis(state: State<'_, AppState>) -> AppResult<Option<DemoSis>> 
     }))
 }
 
-fn fault_states(sim: &MoodleSim) -> Vec<FaultState> {
-    let on = sim.faults();
-    Fault::ALL
-        .into_iter()
-        .map(|fault| FaultState {
-            fault,
-            step: fault.step(),
-            on: on.contains(&fault),
-        })
-        .collect()
-}
-
+/// The simulated Moodle's version and state, and every captured one.
 #[tauri::command]
-pub async fn demo_faults(state: State<'_, AppState>) -> AppResult<Vec<FaultState>> {
+pub async fn demo_site(state: State<'_, AppState>) -> AppResult<DemoSite> {
     let guard = state.demo.lock().await;
     let sim = guard.as_ref().ok_or(AppError::DemoNotRunning)?;
-    Ok(fault_states(sim))
+    Ok(site_of(sim))
 }
 
+/// Switches the simulated Moodle to another captured version and state, and the condition in
+/// front of it. The demo profile follows the address the state was captured at.
 #[tauri::command]
-pub async fn set_demo_fault(
+pub async fn set_demo_site(
     state: State<'_, AppState>,
-    fault: Fault,
-    on: bool,
-) -> AppResult<Vec<FaultState>> {
-    let guard = state.demo.lock().await;
-    let sim = guard.as_ref().ok_or(AppError::DemoNotRunning)?;
-    sim.set_fault(fault, on);
-    Ok(fault_states(sim))
+    version: String,
+    site_state: String,
+    front: Option<Front>,
+) -> AppResult<DemoSite> {
+    let site = {
+        let guard = state.demo.lock().await;
+        let sim = guard.as_ref().ok_or(AppError::DemoNotRunning)?;
+        sim.set_site(&version, &site_state)
+            .map_err(|e| AppError::DemoStart(e.to_string()))?;
+        sim.set_front(front);
+        site_of(sim)
+    };
+    if let Some(mut profile) = state.demo_profile().await {
+        profile.moodle_url = site.url.clone();
+        state.set_demo_profile(profile).await;
+    }
+    Ok(site)
 }

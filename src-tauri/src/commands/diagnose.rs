@@ -54,9 +54,12 @@ fn remember_verdicts(profile: &mut Profile, report: &Report) {
     for f in &report.checks {
         let rank = |s: Status| match s {
             Status::Pass => 0,
-            Status::Unknown => 1,
-            Status::Warn => 2,
-            Status::Fail => 3,
+            Status::Skipped => 1,
+            Status::NotVisible => 2,
+            Status::Blocked => 3,
+            Status::Warn => 4,
+            Status::Unknown => 5,
+            Status::Fail => 6,
         };
         let entry = worst.entry(f.step).or_insert(f.status);
         if rank(f.status) > rank(*entry) {

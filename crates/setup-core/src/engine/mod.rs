@@ -1,15 +1,17 @@
 // Owns: a diagnosis — run the probes (observe.rs), then judge them into one finding per
 // check (judge/). Must not: print, or treat a failing step as an `Err`.
 
+mod address;
 mod judge;
 mod observe;
+mod sso;
 
 use moodle_ws::{normalize_site_url, ExchangeObserver, SiteUrlError, WsError, WsToken};
 use serde::Serialize;
 
 use crate::finding::Report;
 
-pub use observe::Observations;
+pub use observe::{Observations, PLUGIN_PROBE_FUNCTION};
 
 /// What the admin typed.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +51,10 @@ pub struct DiagnoseOptions {
     /// Also prove "User key life time" by opening a login key this old (it must be above 60 s,
     /// Moodle's default, to tell 120 apart from it). The diagnosis takes that much longer.
     pub key_lifetime_check: Option<std::time::Duration>,
+    /// Skip the probes that leave a trace on the site: the login URL for the admin (it
+    /// replaces the admin's pending login key), its follow (it opens an admin session), and
+    /// the made-up user's failed login (simpleserver.php).
+    pub no_sso: bool,
 }
 
 /// The age of the key that proves a life time above auth_userkey's default of 60 s.

@@ -5,23 +5,25 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use futures::{stream, StreamExt};
+use moodle_ws::error::codes;
 use moodle_ws::{
-    normalize_site_url, LoginFollow, LoginUrl, MoodleClient, PublicConfig, SiteInfo, SiteRoot,
+    normalize_site_url, LoginFollow, MoodleClient, PublicConfig, SiteInfo, SiteRoot,
     UserkeyLoginPage, WsError, WsToken,
 };
 use serde_json::Value;
 
+use super::address::{self, Moved};
+use super::sso::{self, AccountRead, NotRun, Sso};
 use super::{DiagnoseInput, DiagnoseOptions};
-use crate::required_functions::required_functions;
+use crate::required_functions::{is_web_services_plugin_function, required_functions};
 
 const MAX_BODY: usize = 4 * 1024 * 1024;
-/// Missing functions probed at once: all of a typical gap (the 7 functions of the two
-/// plugins) in one round trip, without opening dozens of connections to a small PHP server.
-const EXISTENCE_PROBES_AT_ONCE: usize = 8;
 /// Longest wait for the host name to resolve, and for it after the site has answered.
 const DNS_TIMEOUT: Duration = Duration::from_secs(10);
 const DNS_GRACE: Duration = Duration::from_secs(2);
+/// One function of openSIS-Web-Services.zip, called without parameters to learn whether the
+/// plugin is installed: Moodle looks the function up before it checks the service.
+pub const PLUGIN_PROBE_FUNCTION: &str = "local_get_users_information";
 
 /// Where the admin e-mail for the single sign-on check came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +44,15 @@ impl EmailSource {
 #[derive(Debug)]
 pub struct Observations {
     pub typed_root: SiteRoot,
+    /// Where the checks ran: the site's own address when it could be read.
     pub root: SiteRoot,
     pub addresses: Result<Vec<IpAddr>, String>,
+    /// The public configuration, asked at the typed address.
     pub public_config: Result<PublicConfig, WsError>,
+    /// The typed address is not the site's `wwwroot` (Moodle redirects away from it).
+    pub moved: Option<Moved>,
+    /// `--no-sso`: the probes with a side effect were not sent.
+    pub no_sso: bool,
     pub userkey_page: Option<Result<UserkeyLoginPage, WsError>>,
     pub simpleserver: Option<Result<Value, WsError>>,
     pub opensis_given: bool,
@@ -58,19 +66,45 @@ pub struct Observations {
     pub opensis_info_retry: Option<Result<SiteInfo, WsError>>,
     /// `core_webservice_get_site_info` with the user-key token: refused when all is right.
     pub userkey_info: Option<Result<SiteInfo, WsError>>,
-    /// Required functions missing from the service, each called without parameters.
-    pub existence: Vec<(String, Result<Value, WsError>)>,
+    /// `auth_userkey_request_login_url` for a made-up e-mail of nobody: tells whether the
+    /// user-key token gets through (plugin enabled, admin authorised) without touching any
+    /// account — no account matches, so none is changed and no key is made.
+    pub userkey_probe: Option<Result<moodle_ws::LoginUrl, WsError>>,
+    /// The account read by the e-mail given, sent beside site info (kept for the token checks).
+    pub opensis_early_read: Option<Result<Vec<moodle_ws::UserRecord>, WsError>>,
+    /// [`PLUGIN_PROBE_FUNCTION`] called with the opensis token.
+    pub plugin_probe: Option<Result<Value, WsError>>,
     pub admin_email: Option<EmailSource>,
-    pub email_lookup_error: Option<WsError>,
-    pub login_url: Option<Result<LoginUrl, WsError>>,
-    pub follow: Option<Result<LoginFollow, WsError>>,
+    pub sso: Sso,
     /// A second login key, opened only after it had aged this long (the life-time check).
     pub aged_follow: Option<(Duration, Result<LoginFollow, WsError>)>,
 }
 
 impl Observations {
-    pub fn site_ok(&self) -> bool {
-        matches!(&self.public_config, Ok(cfg) if cfg.maintenanceenabled == 0)
+    /// The site's public configuration at the address the checks ran at.
+    pub fn config(&self) -> Option<&PublicConfig> {
+        match &self.moved {
+            Some(moved) => moved.config.as_ref()?.as_ref().ok(),
+            None => self.public_config.as_ref().ok(),
+        }
+    }
+
+    /// Moodle answered with its public configuration: the later checks could run.
+    pub fn moodle_answers(&self) -> bool {
+        self.config().is_some()
+    }
+
+    /// Moodle's maintenance mode is on (web-service calls of site administrators still work).
+    pub fn in_maintenance(&self) -> bool {
+        self.config().is_some_and(|c| c.maintenanceenabled != 0)
+    }
+
+    pub fn login_url(&self) -> Option<&Result<moodle_ws::LoginUrl, WsError>> {
+        self.sso.login_url.as_ref()
+    }
+
+    pub fn follow(&self) -> Option<&Result<LoginFollow, WsError>> {
+        self.sso.follow.as_ref()
     }
 }
 
@@ -84,8 +118,8 @@ async fn site_info(
     }
 }
 
-fn is_access_exception<T>(r: &Option<Result<T, WsError>>) -> bool {
-    matches!(r, Some(Err(e)) if e.is_errorcode(moodle_ws::error::codes::ACCESS_EXCEPTION))
+fn is_errorcode<T>(r: &Option<Result<T, WsError>>, code: &str) -> bool {
+    matches!(r, Some(Err(e)) if e.is_errorcode(code))
 }
 
 pub(super) async fn observe(
@@ -100,16 +134,26 @@ pub(super) async fn observe(
     let port = typed.as_url().port_or_known_default().unwrap_or(443);
     let (public_config, addresses) =
         with_addresses(typed_client.public_config(), &host, port).await;
-    let root = public_config
-        .as_ref()
-        .ok()
-        .and_then(|cfg| normalize_site_url(&cfg.wwwroot).ok())
-        .unwrap_or_else(|| typed.clone());
+    let moved = if address::is_moved(&public_config) {
+        Some(address::find_wwwroot(&typed_client, &typed, &public_config).await)
+    } else {
+        None
+    };
+    let root = match (&moved, &public_config) {
+        (Some(m), _) => match (&m.wwwroot, &m.config) {
+            (Some(root), Some(Ok(_))) => root.clone(),
+            _ => typed.clone(),
+        },
+        (None, Ok(cfg)) => normalize_site_url(&cfg.wwwroot).unwrap_or_else(|_| typed.clone()),
+        (None, Err(_)) => typed.clone(),
+    };
     let mut obs = Observations {
         typed_root: typed,
         root: root.clone(),
         addresses,
         public_config,
+        moved,
+        no_sso: options.no_sso,
         userkey_page: None,
         simpleserver: None,
         opensis_given: input.opensis_token.is_some(),
@@ -119,17 +163,17 @@ pub(super) async fn observe(
         opensis_info: None,
         opensis_info_retry: None,
         userkey_info: None,
-        existence: Vec::new(),
+        userkey_probe: None,
+        opensis_early_read: None,
+        plugin_probe: None,
         admin_email: input
             .admin_email
             .clone()
             .map(|e| EmailSource::Given(e.trim().to_owned())),
-        email_lookup_error: None,
-        login_url: None,
-        follow: None,
+        sso: Sso::default(),
         aged_follow: None,
     };
-    if !obs.site_ok() {
+    if !obs.moodle_answers() {
         return obs;
     }
     let client = typed_client.with_root(root);
@@ -139,97 +183,156 @@ pub(super) async fn observe(
     if obs.same_token_twice {
         userkey = None;
     }
+    let given_email = input
+        .admin_email
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_owned);
 
-    // With the e-mail given, single sign-on needs nothing the probes find out, so it starts
-    // with them; only swapped tokens (known after the probes) make it run again below.
-    let given_email = obs.admin_email.clone();
-    let early_sso = async {
-        match (&given_email, userkey.as_ref()) {
-            (Some(_), Some(token)) => {
-                Some(single_sign_on(&client, None, Some(token), given_email.clone()).await)
+    // With the e-mail given, the account single sign-on will use is read at once, beside
+    // site info, so that the login URL can be asked for right after.
+    let early_read = async {
+        match (&given_email, opensis.as_ref()) {
+            (Some(email), Some(token)) => {
+                Some(sso::read_before(&client, token, AccountRead::ByEmail(email.clone())).await)
             }
             _ => None,
         }
     };
-    let (page, simple, mut opensis_info, mut userkey_info, early_sso) = tokio::join!(
+    let userkey_probe = async {
+        match userkey.as_ref() {
+            Some(token) => Some(client.request_login_url(token, &made_up_email()).await),
+            None => None,
+        }
+    };
+    let simpleserver = async {
+        if options.no_sso {
+            None
+        } else {
+            Some(client.simpleserver_probe().await)
+        }
+    };
+    let (page, simple, mut opensis_info, mut userkey_info, early_read, mut probe) = tokio::join!(
         client.userkey_login_page(),
-        client.simpleserver_probe(),
+        simpleserver,
         site_info(&client, opensis.as_ref()),
         site_info(&client, userkey.as_ref()),
-        early_sso,
+        early_read,
+        userkey_probe,
     );
     obs.userkey_page = Some(page);
-    obs.simpleserver = Some(simple);
+    obs.simpleserver = simple;
 
     // A user-key token that can read site info while the opensis one cannot: swapped fields.
-    if is_access_exception(&opensis_info) && matches!(userkey_info, Some(Ok(_))) {
+    if is_errorcode(&opensis_info, codes::ACCESS_EXCEPTION) && matches!(userkey_info, Some(Ok(_))) {
         obs.swapped = true;
         std::mem::swap(&mut opensis, &mut userkey);
         std::mem::swap(&mut opensis_info, &mut userkey_info);
     }
-    let early_sso = early_sso.filter(|_| !obs.swapped);
+    // Sent with the wrong token: sent again with the right one below.
+    let early_read = early_read.filter(|_| !obs.swapped);
+    obs.opensis_early_read = early_read.as_ref().map(|(_, r)| r.clone());
+    if obs.swapped {
+        probe = match userkey.as_ref() {
+            Some(token) => Some(client.request_login_url(token, &made_up_email()).await),
+            None => None,
+        };
+    }
+    obs.userkey_probe = probe;
 
-    // From here three independent chains run at once, each request starting as soon as what
-    // it needs is known: the retry of a refused opensis token; the existence probes of missing
-    // functions; and e-mail → login URL → follow for single sign-on (unless already done).
+    // Then, at once: the retry of a refused opensis token; the plugin probe; and single
+    // sign-on (the account read, login URL, its follow beside a second read, a restore).
     let working = match (opensis.as_ref(), opensis_info.as_ref()) {
         (Some(token), Some(Ok(info))) => Some((token, info)),
         _ => None,
     };
+    let refused = is_errorcode(&opensis_info, codes::ACCESS_EXCEPTION);
     let retry = async {
         // Moodle refuses an expired token once, then deletes it: ask again to tell.
-        if is_access_exception(&opensis_info) {
+        if refused {
             site_info(&client, opensis.as_ref()).await
         } else {
             None
         }
     };
-    let existence = async {
-        let Some((token, info)) = working else {
-            return Vec::new();
+    let plugin_probe = async {
+        let needed = match working {
+            Some((_, info)) => required_functions()
+                .into_iter()
+                .any(|f| is_web_services_plugin_function(f) && !info.has_function(f)),
+            None => refused,
         };
-        let missing: Vec<String> = required_functions()
-            .into_iter()
-            .filter(|f| !info.has_function(f))
-            .map(str::to_owned)
-            .collect();
-        stream::iter(missing)
-            .map(|f| {
-                let client = client.clone();
-                async move {
-                    let answer = client.call_value(token, &f, &[]).await;
-                    (f, answer)
-                }
-            })
-            .buffered(EXISTENCE_PROBES_AT_ONCE)
-            .collect::<Vec<_>>()
-            .await
-    };
-    let sso = async {
-        match early_sso {
-            Some(chain) => chain,
-            None => single_sign_on(&client, working, userkey.as_ref(), given_email).await,
+        match opensis.as_ref() {
+            Some(token) if needed => {
+                Some(client.call_value(token, PLUGIN_PROBE_FUNCTION, &[]).await)
+            }
+            _ => None,
         }
     };
-    let (retry, existence, sso) = tokio::join!(retry, existence, sso);
+    let sso_chain = async {
+        let Some((token, info)) = working else {
+            let reason = if given_email.is_none() {
+                NotRun::NoEmail
+            } else {
+                NotRun::NoGuard
+            };
+            return (Sso::not_run(reason), None);
+        };
+        // The account is read in any case: the read itself tells whether Moodle runs calls
+        // for the token's user (forced password change, incomplete profile, site policy).
+        let (how, before) = match (early_read, &given_email) {
+            (Some(read), _) => read,
+            (None, Some(email)) => {
+                sso::read_before(&client, token, AccountRead::ByEmail(email.clone())).await
+            }
+            (None, None) => sso::read_before(&client, token, AccountRead::ById(info.userid)).await,
+        };
+        let looked_up = match (&given_email, &before) {
+            (None, Ok(users)) => users
+                .first()
+                .map(|u| u.email.clone())
+                .filter(|e| !e.is_empty()),
+            _ => None,
+        };
+        let chain = match (options.no_sso, userkey.as_ref()) {
+            (true, _) => Sso::read_only(NotRun::Requested, how, before),
+            (false, None) => Sso::read_only(NotRun::NoUserkeyToken, how, before),
+            (false, Some(userkey)) => {
+                sso::guarded_login(&client, token, userkey, how, before, given_email.as_deref())
+                    .await
+            }
+        };
+        (chain, looked_up)
+    };
+    let (retry, plugin_probe, (sso, looked_up)) = tokio::join!(retry, plugin_probe, sso_chain);
     obs.opensis_info_retry = retry;
     obs.opensis_info = opensis_info;
     obs.userkey_info = userkey_info;
-    obs.existence = existence;
-    obs.admin_email = sso.email;
-    obs.email_lookup_error = sso.lookup_error;
-    obs.login_url = sso.login_url;
-    obs.follow = sso.follow;
+    obs.plugin_probe = plugin_probe;
+    if let Some(email) = looked_up {
+        obs.admin_email = Some(EmailSource::LookedUp(email));
+    }
+    obs.sso = sso;
     if let (Some(age), Some(token), Some(email)) = (
         options.key_lifetime_check,
         userkey.as_ref(),
-        obs.admin_email.as_ref(),
+        obs.sso.email.clone(),
     ) {
-        if matches!(&obs.follow, Some(Ok(f)) if (300..400).contains(&f.status)) {
-            obs.aged_follow = aged_login(&client, token, email.email(), age).await;
+        let signed_in = matches!(obs.follow(), Some(Ok(f)) if (300..400).contains(&f.status));
+        // Only where the first login URL changed nothing: a second one would change it again.
+        if signed_in && obs.sso.changes.is_empty() {
+            obs.aged_follow = aged_login(&client, token, &email, age).await;
         }
     }
     obs
+}
+
+/// An e-mail no account has (the `.invalid` domain cannot exist): a login URL asked for it
+/// tells how Moodle treats the user-key token without touching any account.
+fn made_up_email() -> String {
+    use rand::Rng;
+    let suffix: u32 = rand::thread_rng().gen();
+    format!("sis-moodle-setup-probe-{suffix:08x}@example.invalid")
 }
 
 /// Requests a fresh login key, lets it age, then opens it: a key older than auth_userkey's
@@ -243,47 +346,6 @@ async fn aged_login(
     let url = client.request_login_url(token, email).await.ok()?;
     tokio::time::sleep(age).await;
     Some((age, client.follow_login_url(&url.loginurl).await))
-}
-
-/// What the single sign-on chain saw.
-struct SsoChain {
-    email: Option<EmailSource>,
-    lookup_error: Option<WsError>,
-    login_url: Option<Result<LoginUrl, WsError>>,
-    follow: Option<Result<LoginFollow, WsError>>,
-}
-
-/// The admin's e-mail (given, or looked up with the working opensis token), then a login URL
-/// with the user-key token, then its follow — each as soon as the one before has answered.
-async fn single_sign_on(
-    client: &MoodleClient,
-    working: Option<(&WsToken, &SiteInfo)>,
-    userkey: Option<&WsToken>,
-    given: Option<EmailSource>,
-) -> SsoChain {
-    let mut chain = SsoChain {
-        email: given,
-        lookup_error: None,
-        login_url: None,
-        follow: None,
-    };
-    if let (None, Some((token, info))) = (&chain.email, working) {
-        match client.user_by_id(token, info.userid).await {
-            Ok(Some(user)) if !user.email.is_empty() => {
-                chain.email = Some(EmailSource::LookedUp(user.email));
-            }
-            Ok(_) => {}
-            Err(e) => chain.lookup_error = Some(e),
-        }
-    }
-    if let (Some(token), Some(email)) = (userkey, chain.email.as_ref()) {
-        let login = client.request_login_url(token, email.email()).await;
-        if let Ok(url) = &login {
-            chain.follow = Some(client.follow_login_url(&url.loginurl).await);
-        }
-        chain.login_url = Some(login);
-    }
-    chain
 }
 
 /// Runs `probe` while the host name resolves. The name gets at most `DNS_TIMEOUT`, and no

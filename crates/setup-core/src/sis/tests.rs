@@ -79,7 +79,7 @@ async fn save_api(
 
 #[tokio::test]
 async fn happy_save_reads_back_what_was_written_and_shows_it() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     let conn = connection(&sim);
     let report = save_api(&fake, fake.client_config(), &admin_password(), &conn)
@@ -127,7 +127,7 @@ async fn happy_save_reads_back_what_was_written_and_shows_it() {
 
 #[tokio::test]
 async fn a_wrong_password_is_named_and_nothing_is_written() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     let err = save_api(
         &fake,
@@ -147,7 +147,7 @@ async fn a_wrong_password_is_named_and_nothing_is_written() {
 
 #[tokio::test]
 async fn a_user_who_is_not_super_administrator_is_refused_before_any_settings_call() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     let config = OpenSisApiConfig {
         admin_email: fake::TEACHER_EMAIL.into(),
@@ -174,7 +174,7 @@ async fn a_user_who_is_not_super_administrator_is_refused_before_any_settings_ca
 
 #[tokio::test]
 async fn when_login_does_not_tell_the_role_the_settings_refusal_is_recognised() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     let config = OpenSisApiConfig {
         admin_email: fake::TEACHER_EMAIL.into(),
@@ -199,7 +199,7 @@ async fn when_login_does_not_tell_the_role_the_settings_refusal_is_recognised() 
 
 #[tokio::test]
 async fn a_jwt_expiring_mid_save_is_renewed_by_signing_in_again() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.expire_tokens_on_next(UPDATE);
     let conn = connection(&sim);
@@ -227,7 +227,7 @@ async fn a_jwt_expiring_mid_save_is_renewed_by_signing_in_again() {
 
 #[tokio::test]
 async fn a_jwt_expiring_mid_save_is_refreshed_when_opensis_allows_it() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.set_refresh_accepts_expired(true);
     fake.expire_tokens_on_next(UPDATE);
@@ -275,7 +275,7 @@ async fn the_jwt_is_renewed_before_it_expires() {
 
 #[tokio::test]
 async fn a_jwt_that_cannot_be_renewed_ends_with_token_expired_not_a_loop() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.set_token_lifetime(Duration::ZERO);
     let err = save_api(
@@ -303,7 +303,7 @@ async fn a_jwt_that_cannot_be_renewed_ends_with_token_expired_not_a_loop() {
 
 #[tokio::test]
 async fn a_missing_settings_endpoint_is_named_with_its_setting_and_nothing_is_written() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.set_missing(VIEW, true);
     let err = save_api(
@@ -325,7 +325,7 @@ async fn a_missing_settings_endpoint_is_named_with_its_setting_and_nothing_is_wr
 
 #[tokio::test]
 async fn an_html_page_instead_of_the_api_is_a_missing_endpoint() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.set_html(LOGIN, true);
     let err = save_api(
@@ -343,7 +343,7 @@ async fn an_html_page_instead_of_the_api_is_a_missing_endpoint() {
 
 #[tokio::test]
 async fn a_missing_save_endpoint_reports_the_previous_settings_unchanged() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.set_missing(UPDATE, true);
     let err = save_api(
@@ -369,7 +369,7 @@ async fn a_missing_save_endpoint_reports_the_previous_settings_unchanged() {
 
 #[tokio::test]
 async fn a_failure_on_save_leaves_the_previous_settings_intact_and_says_so() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.fail_next_save("Database is read-only");
     let err = save_api(
@@ -399,7 +399,7 @@ async fn a_failure_on_save_leaves_the_previous_settings_intact_and_says_so() {
 
 #[tokio::test]
 async fn a_failure_after_a_partial_write_does_not_claim_nothing_changed() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.fail_next_save_after_partial_write("Timeout expired");
     let err = save_api(
@@ -425,7 +425,7 @@ async fn a_failure_after_a_partial_write_does_not_claim_nothing_changed() {
 
 #[tokio::test]
 async fn a_save_that_did_not_take_is_caught_by_the_read_back() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.ignore_field_on_next_save("moodleUserKeyToken");
     let err = save_api(
@@ -448,7 +448,7 @@ async fn a_save_that_did_not_take_is_caught_by_the_read_back() {
 
 #[tokio::test]
 async fn an_opensis_that_masks_tokens_on_read_needs_presence_only_comparison() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.set_mask_tokens_on_read(true);
     let err = save_api(
@@ -478,7 +478,7 @@ async fn an_opensis_that_masks_tokens_on_read_needs_presence_only_comparison() {
 
 #[tokio::test]
 async fn a_wrong_passphrase_is_refused_at_sign_in() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     let mut config = fake.client_config();
     config.password_crypto.passphrase = Some("not-the-ui-passphrase".into());
@@ -491,7 +491,7 @@ async fn a_wrong_passphrase_is_refused_at_sign_in() {
 
 #[tokio::test]
 async fn every_path_and_field_name_comes_from_the_configuration() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let api = OpenSisApiConfig {
         tenant: "lincoln".into(),
         tenant_id: None,
@@ -543,7 +543,7 @@ async fn every_path_and_field_name_comes_from_the_configuration() {
 
 #[tokio::test]
 async fn no_secret_in_urls_logs_errors_reports_or_exports() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let fake = fake_with_previous().await;
     fake.expire_tokens_on_next(UPDATE);
     let conn = connection(&sim);
@@ -621,7 +621,7 @@ async fn no_secret_in_urls_logs_errors_reports_or_exports() {
 
 #[tokio::test]
 async fn the_guided_target_builds_the_card_from_the_connect_preview_and_sends_nothing_to_a_sis() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let conn = connection(&sim);
     let outcome = SisTarget::from_config(&SisConfig::default())
         .save(
@@ -681,7 +681,7 @@ async fn the_guided_target_builds_the_card_from_the_connect_preview_and_sends_no
 
 #[tokio::test]
 async fn the_connect_preview_calls_site_info_like_opensis_and_a_bad_token_stops_the_save() {
-    let sim = MoodleSim::start([]).await.unwrap();
+    let sim = MoodleSim::start_good().await.unwrap();
     let root = normalize_site_url(&sim.url()).unwrap();
     let token = WsToken::new(&sim.opensis_token()).unwrap();
     let preview = connect_preview(&http(), &root, &token).await.unwrap();
@@ -706,8 +706,9 @@ async fn the_connect_preview_calls_site_info_like_opensis_and_a_bad_token_stops_
         .contains(&format!("wstoken={}", sim.opensis_token())));
 
     let fake = fake_with_previous().await;
-    let mut conn = connection(&sim);
-    conn.opensis_token = WsToken::new("0123456789abcdef0123456789abcdef").unwrap();
+    // The captured state whose opensis token Moodle no longer knows.
+    sim.set_site("4.5", "opensis_token_invalid").unwrap();
+    let conn = connection(&sim);
     let err = save_api(&fake, fake.client_config(), &admin_password(), &conn)
         .await
         .unwrap_err();

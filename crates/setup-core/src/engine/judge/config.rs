@@ -1,16 +1,20 @@
 // Owns: the site-configuration checks — the two plugins (3), User key authentication
-// enabled (6) and set up (7), Web services authentication (8), web services (11), REST (13).
-// Must not: judge the service or the tokens (service.rs, tokens.rs).
+// enabled (6) and set up (7, including that the check changed nothing), Web services
+// authentication (8), web services (11), REST (13). Must not: judge the service or tokens.
 
 use moodle_ws::error::codes;
 use moodle_ws::{UserkeyLoginPage, WsError};
 
-use super::{describe, opensis_state, rest_answers, userkey_state, ws_blocker};
-use super::{OpensisState, UserkeyState};
+use super::{
+    branch, describe, opensis_blocker, opensis_state, rest_answers, userkey_blocker, userkey_state,
+    ws_blocker, OpensisState, UserkeyState,
+};
 use crate::cfg_cli;
-use crate::engine::observe::{EmailSource, Observations};
+use crate::engine::observe::{EmailSource, Observations, PLUGIN_PROBE_FUNCTION};
+use crate::engine::sso::NotRun;
 use crate::finding::Finding;
-use crate::required_functions::is_web_services_plugin_function;
+use crate::moodle_texts::missing_function_code;
+use crate::required_functions::{is_web_services_plugin_function, required_functions};
 
 pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
     vec![
@@ -18,6 +22,7 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
         web_services_plugin_installed(obs),
         userkey_enabled(obs),
         mapping_field(obs),
+        update_user(obs),
         key_lifetime(obs),
         webservice_auth(obs),
         web_services_enabled(obs),
@@ -27,7 +32,7 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
 
 fn userkey_installed(obs: &Observations) -> Finding {
     const CHECK: &str = "userkey_plugin_installed";
-    if !obs.site_ok() {
+    if !obs.moodle_answers() {
         return Finding::blocked(CHECK, 3, 0);
     }
     let missing_function = matches!(userkey_state(obs), UserkeyState::FunctionMissing);
@@ -50,66 +55,68 @@ fn userkey_installed(obs: &Observations) -> Finding {
             3,
             "auth_userkey's web-service function does not exist: the plugin is not installed (or its upgrade was not finished).",
         )
-        .evidence("auth_userkey_request_login_url: Moodle error \"invalidrecord\"")
+        .evidence(format!("auth_userkey_request_login_url: Moodle error \"{}\"", missing_function_code(branch(obs))))
         .fix("Install openSIS-Moodle-User-Authenticator.zip and finish \"Upgrade Moodle database now\" (Site administration → Notifications)."),
-        Some(Ok(UserkeyLoginPage::Unexpected { status, excerpt })) => Finding::new(
+        Some(Ok(UserkeyLoginPage::Unexpected { status, excerpt })) => Finding::unknown(
             CHECK,
             3,
-            crate::finding::Status::Unknown,
             "Could not tell whether auth_userkey is installed.",
         )
         .evidence(format!("auth/userkey/login.php answered HTTP {status}: {excerpt}")),
-        Some(Err(e)) => Finding::new(
-            CHECK,
-            3,
-            crate::finding::Status::Unknown,
-            "Could not tell whether auth_userkey is installed.",
-        )
-        .evidence(describe(e)),
+        Some(Err(e)) => Finding::unknown(CHECK, 3, "Could not tell whether auth_userkey is installed.")
+            .evidence(describe(e)),
         _ => Finding::blocked(CHECK, 3, 0),
     }
 }
 
 fn web_services_plugin_installed(obs: &Observations) -> Finding {
     const CHECK: &str = "web_services_plugin_installed";
-    let info = match opensis_state(obs) {
-        OpensisState::Works(info) => info,
-        OpensisState::Forbidden => {
-            return Finding::blocked(CHECK, 3, ws_blocker(obs).unwrap_or(13))
-        }
-        _ if !obs.site_ok() => return Finding::blocked(CHECK, 3, 0),
-        _ => {
-            return Finding::blocked(CHECK, 3, 15)
-                .evidence("needs a working opensis token to ask Moodle which functions exist")
-        }
-    };
-    let not_installed: Vec<&str> = obs
-        .existence
-        .iter()
-        .filter(|(f, r)| {
-            is_web_services_plugin_function(f)
-                && matches!(r, Err(e) if e.is_errorcode(codes::INVALID_RECORD))
-        })
-        .map(|(f, _)| f.as_str())
-        .collect();
-    if not_installed.is_empty() {
+    let state = opensis_state(obs);
+    if let OpensisState::Works(info) = &state {
         let listed = info
             .functions
             .iter()
             .filter(|f| is_web_services_plugin_function(&f.name))
             .count();
-        return Finding::pass(
+        let wanted = required_functions()
+            .into_iter()
+            .filter(|f| is_web_services_plugin_function(f))
+            .count();
+        if listed == wanted {
+            return Finding::pass(
+                CHECK,
+                3,
+                "openSIS-Web-Services (the local_get_* functions) is installed.",
+            )
+            .evidence(format!(
+                "all {wanted} local_get_* functions are in the opensis service"
+            ));
+        }
+    }
+    match &obs.plugin_probe {
+        Some(Err(e)) if e.is_missing_function() => Finding::fail(
+            CHECK,
+            3,
+            "openSIS-Web-Services.zip is not installed: its functions do not exist on the site.",
+        )
+        .evidence(format!("{PLUGIN_PROBE_FUNCTION} called without parameters: {}", describe(e)))
+        .fix("Install openSIS-Web-Services.zip in Site administration → Plugins → Install plugins, finish \"Upgrade Moodle database now\", then add its functions to the opensis service (step 14)."),
+        Some(Err(e)) if e.is_errorcode(codes::INVALID_PARAMETER) => Finding::pass(
             CHECK,
             3,
             "openSIS-Web-Services (the local_get_* functions) is installed.",
         )
-        .evidence(format!(
-            "{listed} local_* functions in the service; the others exist on the site"
-        ));
+        .evidence(format!("{PLUGIN_PROBE_FUNCTION} exists and is in the opensis service (Moodle checked its parameters)")),
+        Some(Err(e))
+            if e.is_errorcode(codes::ACCESS_EXCEPTION)
+                && matches!(state, OpensisState::Works(_)) =>
+        {
+            Finding::pass(CHECK, 3, "openSIS-Web-Services (the local_get_* functions) is installed.")
+                .evidence(format!("{PLUGIN_PROBE_FUNCTION} exists on the site but is not in the opensis service (see step 14)"))
+        }
+        _ => Finding::blocked(CHECK, 3, opensis_blocker(obs))
+            .evidence("needs a working opensis token to ask Moodle whether the functions exist"),
     }
-    Finding::fail(CHECK, 3, "openSIS-Web-Services.zip is not installed: its functions do not exist on the site.")
-        .evidence(format!("Moodle error \"invalidrecord\" for {}", not_installed.join(", ")))
-        .fix("Install openSIS-Web-Services.zip in Site administration → Plugins → Install plugins, finish \"Upgrade Moodle database now\", then add its functions to the opensis service (step 14).")
 }
 
 fn userkey_enabled(obs: &Observations) -> Finding {
@@ -127,57 +134,165 @@ fn userkey_enabled(obs: &Observations) -> Finding {
         )
         .evidence("auth/userkey/login.php says \"The userkey authentication plugin is disabled.\"")
         .fix(format!(
-            "In Site administration → Plugins → Authentication → Manage authentication, click the eye icon of \"User key authentication\".\nOn the server: {}",
+            "In Site administration → Plugins → Authentication → Manage authentication, click the eye icon of \"User key authentication\".\nIf it is enabled there already, config.php decides: a line $CFG->auth = '…'; overrides the page — add userkey to it, or remove the line.\nOn the server: {}",
             cfg_cli::enable_auth_plugin("userkey")
         )),
         Some(Ok(UserkeyLoginPage::NotInstalled { .. })) => Finding::blocked(CHECK, 6, 3),
         Some(_) => match userkey_state(obs) {
-            UserkeyState::Reached => Finding::pass(CHECK, 6, "\"User key authentication\" is enabled.")
+            UserkeyState::Reached | UserkeyState::NotAdmin => Finding::pass(CHECK, 6, "\"User key authentication\" is enabled.")
                 .evidence("auth_userkey_request_login_url accepted the call"),
-            _ => Finding::new(CHECK, 6, crate::finding::Status::Unknown, "Could not tell whether \"User key authentication\" is enabled."),
+            _ => Finding::unknown(CHECK, 6, "Could not tell whether \"User key authentication\" is enabled."),
         },
+    }
+}
+
+/// Why a check needing the admin's login URL did not run: skipped, or blocked by a step.
+fn sso_not_run(obs: &Observations, check: &str, step: u8) -> Finding {
+    match &obs.sso.not_run {
+        Some(NotRun::Requested) => Finding::skipped(check, step),
+        Some(NotRun::NoAccount) => Finding::blocked(check, step, 15),
+        Some(NotRun::NoGuard) if matches!(opensis_state(obs), OpensisState::Works(_)) => {
+            Finding::blocked(check, step, 15).evidence(
+                "the admin's account could not be read first, so the single sign-on probe (which can change it) was not sent",
+            )
+        }
+        Some(NotRun::NoUserkeyToken) => Finding::blocked(check, step, 15),
+        Some(NotRun::NoGuard | NotRun::NoEmail) | None => {
+            match (opensis_state(obs), userkey_state(obs)) {
+                (OpensisState::Works(_), _) => Finding::blocked(check, step, 15),
+                (_, UserkeyState::Reached) => Finding::blocked(check, step, opensis_blocker(obs))
+                    .evidence("the single sign-on probe is sent only once the admin's account could be read (with the opensis token), so that a change it makes can be seen and undone"),
+                _ => Finding::blocked(check, step, userkey_blocker(obs)),
+            }
+        }
     }
 }
 
 fn mapping_field(obs: &Observations) -> Finding {
     const CHECK: &str = "userkey_mapping_email";
-    let email = obs.admin_email.as_ref();
-    match &obs.login_url {
-        Some(Ok(_)) => Finding::pass(CHECK, 7, "\"Mapping field\" is \"Email address\".").evidence(format!(
-            "a login URL was issued for {}",
-            email.map_or("the admin", EmailSource::email)
-        )),
+    let email = obs.sso.email.as_deref().unwrap_or("the admin's e-mail");
+    match obs.login_url() {
+        Some(Ok(_)) => Finding::pass(CHECK, 7, "\"Mapping field\" is \"Email address\".")
+            .evidence(format!("a login URL was issued for {email}")),
         Some(Err(e)) if e.is_errorcode(codes::INVALID_PARAMETER) => {
-            let (summary, evidence) = match email {
-                Some(EmailSource::LookedUp(addr)) => (
-                    "\"Mapping field\" of User key authentication is not \"Email address\".".to_owned(),
-                    format!("{addr} is the admin's e-mail in Moodle, yet Moodle rejects it as the user key: {}", describe(e)),
-                ),
-                Some(EmailSource::Given(addr)) => (
-                    format!("Moodle rejects {addr}: \"Mapping field\" is not \"Email address\", or no Moodle user has this e-mail."),
-                    describe(e),
-                ),
-                None => ("\"Mapping field\" is not \"Email address\".".to_owned(), describe(e)),
+            let whose = match &obs.admin_email {
+                Some(EmailSource::Given(_)) => "the account with this e-mail exists",
+                _ => "it is the e-mail of the token's own account",
             };
-            Finding::fail(CHECK, 7, summary).evidence(evidence).fix(format!(
-                "In User key authentication's settings set \"Mapping field\" to \"Email address\" and Save changes.\nOn the server: {}",
+            Finding::fail(
+                CHECK,
+                7,
+                "\"Mapping field\" of User key authentication is not \"Email address\" (or its \"IP restriction\" is on).",
+            )
+            .evidence(format!("Moodle rejects {email} as the user key although {whose}: {}", describe(e)))
+            .fix(format!(
+                "In User key authentication's settings set \"Mapping field\" to \"Email address\", set \"IP restriction\" to No, and Save changes.\nOn the server: {}",
                 cfg_cli::userkey_mapping_email()
             ))
         }
-        _ => match userkey_state(obs) {
-            UserkeyState::Refused(_) | UserkeyState::FunctionMissing => {
-                let page_disabled = matches!(&obs.userkey_page, Some(Ok(UserkeyLoginPage::Disabled { .. } | UserkeyLoginPage::NotInstalled { .. })));
-                Finding::blocked(CHECK, 7, if page_disabled { 6 } else { 12 })
-            }
-            UserkeyState::NoEmail => Finding::blocked(CHECK, 7, 15).evidence(
-                obs.email_lookup_error.as_ref().map_or_else(
-                    || "the admin's e-mail is not known: give it, or a working opensis token to look it up".to_owned(),
-                    |e| format!("looking up the admin's e-mail failed: {}", describe(e)),
-                ),
-            ),
-            _ if !obs.site_ok() => Finding::blocked(CHECK, 7, 0),
-            _ => Finding::blocked(CHECK, 7, 15),
-        },
+        Some(Err(_)) => Finding::blocked(CHECK, 7, userkey_blocker(obs)),
+        None => sso_not_run(obs, CHECK, 7),
+    }
+}
+
+/// auth_userkey's "Update user" rewrites the account a login URL is asked for (its login
+/// method becomes "userkey", so the admin's password stops working): the check reads the
+/// account before and after, and puts back what changed.
+fn update_user(obs: &Observations) -> Finding {
+    const CHECK: &str = "userkey_update_user_off";
+    let sso = &obs.sso;
+    if !sso.changes.is_empty() {
+        let list: Vec<String> = sso
+            .changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} of \"{}\": {} → {}",
+                    c.field, c.username, c.before, c.after
+                )
+            })
+            .collect();
+        let what = if sso.changes.iter().any(|c| c.field == "auth") {
+            "it rewrote the admin's login method"
+        } else {
+            "it rewrote the admin's account"
+        };
+        let turn_off = "In User key authentication's settings set \"Update user\" to No (and \"Create user\" to No), then Save changes: openSIS's single sign-on would rewrite every account it signs in.";
+        let finding = if sso.restored() {
+            Finding::fail(
+                CHECK,
+                7,
+                format!("\"Update user\" is on — {what}; it has been restored; turn it off."),
+            )
+            .evidence(format!(
+                "the single sign-on check changed {}; core_user_update_users put the old values back and a new read confirmed them",
+                list.join(", ")
+            ))
+            .fix(turn_off)
+        } else {
+            let why = match &sso.restore {
+                Some(Err(e)) => describe(e),
+                Some(Ok(w)) if !w.is_empty() => w
+                    .iter()
+                    .map(|w| format!("{}: {}", w.warningcode, w.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => "a new read did not show the old values".to_owned(),
+            };
+            let by_hand: Vec<String> = sso
+                .changes
+                .iter()
+                .map(|c| match c.field {
+                    "auth" => format!(
+                        "\"Choose an authentication method\" of \"{}\" back to {}",
+                        c.username,
+                        auth_label(&c.before)
+                    ),
+                    other => format!("{other} of \"{}\" back to \"{}\"", c.username, c.before),
+                })
+                .collect();
+            Finding::fail(
+                CHECK,
+                7,
+                format!("\"Update user\" is on — {what}, and putting it back failed: set it back by hand, then turn \"Update user\" off."),
+            )
+            .evidence(format!("the single sign-on check changed {}; restoring it failed: {why}", list.join(", ")))
+            .fix(format!(
+                "Another site administrator opens Site administration → Users → Browse list of users → the account → Edit profile and sets {} (Moodle does not let you change your own). {turn_off}",
+                by_hand.join("; ")
+            ))
+        };
+        return finding;
+    }
+    match (obs.login_url(), &sso.after) {
+        (Some(Ok(_)), Some(Ok(_))) => Finding::pass(
+            CHECK,
+            7,
+            "The single sign-on check changed nothing on the admin's account (\"Update user\" is off).",
+        )
+        .evidence("the account read before and after the login URL shows the same login method, name, e-mail and status"),
+        (Some(Ok(_)), Some(Err(e))) => Finding::unknown(
+            CHECK,
+            7,
+            "Could not read the admin's account again after the single sign-on check: check in Moodle that its authentication method is still the same, and that \"Update user\" is No.",
+        )
+        .evidence(describe(e)),
+        (Some(Ok(_)), None) => Finding::unknown(CHECK, 7, "The admin's account was not read again after the single sign-on check."),
+        (Some(Err(_)), _) => Finding::blocked(CHECK, 7, match userkey_state(obs) {
+            UserkeyState::Reached => 7,
+            _ => userkey_blocker(obs),
+        }),
+        (None, _) => sso_not_run(obs, CHECK, 7),
+    }
+}
+
+/// How Moodle's user form names an authentication plugin.
+fn auth_label(auth: &str) -> String {
+    match auth {
+        "manual" => "\"Manual accounts\"".to_owned(),
+        "email" => "\"Email-based self-registration\"".to_owned(),
+        "nologin" => "\"No login\"".to_owned(),
+        other => format!("\"{other}\""),
     }
 }
 
@@ -187,11 +302,13 @@ fn key_lifetime(obs: &Observations) -> Finding {
         "In User key authentication's settings set \"User key life time\" to 120 and Save changes.\nOn the server: {}",
         cfg_cli::userkey_lifetime()
     );
+    if !obs.moodle_answers() {
+        return Finding::blocked(CHECK, 7, 0);
+    }
     let Some((age, follow)) = &obs.aged_follow else {
-        return Finding::new(
+        return Finding::not_visible(
             CHECK,
             7,
-            crate::finding::Status::Unknown,
             "\"User key life time\" cannot be read from outside Moodle: check that it says 120 (the default is 60), or run the check that waits 65 s (doctor --check-key-lifetime).",
         )
         .fix(format!("On the server: {}", cfg_cli::userkey_lifetime()));
@@ -204,28 +321,43 @@ fn key_lifetime(obs: &Observations) -> Finding {
             format!("\"User key life time\" is longer than {secs:.0} s: a key that old still signs in."),
         )
         .evidence(format!("a login key opened {secs:.0} s after it was issued answered HTTP {}", f.status)),
-        Ok(f) => Finding::fail(
+        Ok(f) if key_refused(f) => Finding::fail(
             CHECK,
             7,
             format!("\"User key life time\" is {secs:.0} s or less: a key that old no longer signs in, so slow single sign-on from openSIS fails."),
         )
         .evidence(format!(
-            "a login key opened {secs:.0} s after it was issued answered HTTP {}: {}",
-            f.status, f.body_excerpt
+            "a login key opened {secs:.0} s after it was issued answered HTTP {}: \"{}\"",
+            f.status,
+            f.refusal.as_deref().unwrap_or_default()
         ))
         .fix(fix),
-        Err(e) => Finding::new(
+        Ok(f) => Finding::unknown(
             CHECK,
             7,
-            crate::finding::Status::Unknown,
+            "Opening the aged login key gave an answer that says nothing about \"User key life time\".",
+        )
+        .evidence(format!("HTTP {}: {}", f.status, f.body_excerpt)),
+        Err(e) => Finding::unknown(
+            CHECK,
+            7,
             "Could not open the aged login key to check \"User key life time\".",
         )
         .evidence(describe(e)),
     }
 }
 
+/// auth_userkey's refusal of a key: its error page (HTTP 404) saying "Expired key" or
+/// "Incorrect key" (a key past its life time is deleted by the next request).
+fn key_refused(f: &moodle_ws::LoginFollow) -> bool {
+    f.status == 404 && matches!(f.refusal.as_deref(), Some("Expired key" | "Incorrect key"))
+}
+
 fn webservice_auth(obs: &Observations) -> Finding {
     const CHECK: &str = "webservice_auth_enabled";
+    if !obs.moodle_answers() {
+        return Finding::blocked(CHECK, 8, 0);
+    }
     if let Some(step) = ws_blocker(obs) {
         return Finding::blocked(CHECK, 8, step);
     }
@@ -236,6 +368,7 @@ fn webservice_auth(obs: &Observations) -> Finding {
         )
     };
     match &obs.simpleserver {
+        None if obs.no_sso => Finding::skipped(CHECK, 8),
         Some(Err(e)) if e.is_errorcode(codes::WRONG_USERNAME_PASSWORD) => {
             Finding::pass(CHECK, 8, "\"Web services authentication\" is enabled.").evidence(evidence(e))
         }
@@ -249,46 +382,46 @@ fn webservice_auth(obs: &Observations) -> Finding {
             "In Manage authentication, click the eye icon of \"Web services authentication\".\nOn the server: {}",
             cfg_cli::enable_auth_plugin("webservice")
         )),
-        Some(Err(e)) => Finding::new(CHECK, 8, crate::finding::Status::Unknown, "Could not tell whether \"Web services authentication\" is enabled.")
+        Some(Err(e)) => Finding::unknown(CHECK, 8, "Could not tell whether \"Web services authentication\" is enabled.")
             .evidence(evidence(e)),
-        Some(Ok(_)) | None => Finding::new(CHECK, 8, crate::finding::Status::Unknown, "Could not tell whether \"Web services authentication\" is enabled."),
+        Some(Ok(_)) | None => Finding::unknown(CHECK, 8, "Could not tell whether \"Web services authentication\" is enabled."),
     }
 }
 
 fn web_services_enabled(obs: &Observations) -> Finding {
     const CHECK: &str = "web_services_enabled";
-    match &obs.public_config {
-        Ok(cfg) if cfg.enablewebservices == 1 => {
+    match obs.config() {
+        Some(cfg) if cfg.enablewebservices == 1 => {
             Finding::pass(CHECK, 11, "Web services are enabled.").evidence("public configuration: enablewebservices = 1")
         }
-        Ok(_) => Finding::fail(CHECK, 11, "Web services are not enabled: openSIS cannot call Moodle at all.")
+        Some(_) => Finding::fail(CHECK, 11, "Web services are not enabled: openSIS cannot call Moodle at all.")
             .evidence("public configuration: enablewebservices = 0; webservice/rest/server.php answers HTTP 403 with an empty body")
             .fix(format!(
-                "Tick \"Enable web services\" in Site administration → Advanced features and Save changes.\nOn the server: {}",
+                "Tick \"Enable web services\" in Site administration → General → Advanced features and Save changes.\nOn the server: {}",
                 cfg_cli::enable_web_services()
             )),
-        Err(_) => Finding::blocked(CHECK, 11, 0),
+        None => Finding::blocked(CHECK, 11, 0),
     }
 }
 
 fn rest_protocol(obs: &Observations) -> Finding {
     const CHECK: &str = "rest_protocol_enabled";
-    if !obs.site_ok() {
+    let Some(cfg) = obs.config() else {
         return Finding::blocked(CHECK, 13, 0);
-    }
-    if matches!(&obs.public_config, Ok(cfg) if cfg.enablewebservices != 1) {
+    };
+    if cfg.enablewebservices != 1 {
         return Finding::blocked(CHECK, 13, 11);
     }
     match rest_answers(obs) {
         Some(true) => Finding::pass(CHECK, 13, "The REST protocol is enabled.")
             .evidence("webservice/rest/*.php answers with Moodle JSON"),
         Some(false) => Finding::fail(CHECK, 13, "The REST protocol is not enabled.")
-            .evidence("web services are on (enablewebservices = 1) but webservice/rest/*.php answers HTTP 403 with an empty body")
+            .evidence("web services are on (enablewebservices = 1), yet webservice/rest/server.php answers HTTP 403 with an empty body and simpleserver.php an empty page")
             .fix(format!(
-                "Enable REST in Site administration → Server → Web services → Manage protocols.\nOn the server: {}",
+                "Enable REST in Site administration → Server → Web services → Manage protocols (the eye icon).\nOn the server: {}",
                 cfg_cli::enable_rest_protocol()
             )),
-        None => Finding::new(CHECK, 13, crate::finding::Status::Unknown, "Could not tell whether the REST protocol is enabled.")
-            .evidence(obs.simpleserver.as_ref().and_then(|r| r.as_ref().err()).map(describe).unwrap_or_default()),
+        None => Finding::unknown(CHECK, 13, "Could not tell whether the REST protocol is enabled.")
+            .evidence(obs.simpleserver.as_ref().and_then(|r| r.as_ref().err()).map(describe).unwrap_or_else(|| "no web-service call could be made (no token, and the probe with a made-up user was skipped)".to_owned())),
     }
 }

@@ -7,10 +7,11 @@ mod site;
 mod tokens;
 
 use moodle_ws::error::codes;
-use moodle_ws::{SiteInfo, WsError};
+use moodle_ws::{SiteInfo, UserkeyLoginPage, WsError};
 
 use super::observe::Observations;
 use crate::finding::{Finding, Report, SiteFacts, Status};
+use crate::moodle_texts::Branch;
 use crate::steps;
 
 pub(super) fn judge(obs: &Observations) -> Report {
@@ -28,14 +29,19 @@ pub(super) fn judge(obs: &Observations) -> Report {
         }
     }
     checks.sort_by_key(|f| f.step);
-    Report {
-        site: site_facts(obs),
-        checks,
+    Report::new(site_facts(obs), checks)
+}
+
+/// The site's branch, read from site info when a token could read it.
+pub(crate) fn branch(obs: &Observations) -> Branch {
+    match &obs.opensis_info {
+        Some(Ok(info)) => Branch::from_site_info(&info.version, &info.release),
+        _ => Branch::default(),
     }
 }
 
 fn site_facts(obs: &Observations) -> Option<SiteFacts> {
-    let cfg = obs.public_config.as_ref().ok()?;
+    let cfg = obs.config()?;
     let info = match &obs.opensis_info {
         Some(Ok(info)) => Some(info),
         _ => None,
@@ -44,6 +50,7 @@ fn site_facts(obs: &Observations) -> Option<SiteFacts> {
         sitename: info.map_or_else(|| cfg.sitename.clone(), |i| i.sitename.clone()),
         release: info.map(|i| i.release.clone()),
         version: info.map(|i| i.version.clone()),
+        branch: branch(obs).name(),
         wwwroot: obs.root.to_string(),
     })
 }
@@ -58,6 +65,7 @@ impl Finding {
             evidence: String::new(),
             fix: String::new(),
             link: None,
+            blocked_by: None,
         }
     }
 
@@ -73,15 +81,37 @@ impl Finding {
         Self::new(check, step, Status::Fail, summary)
     }
 
-    /// Not judged because an earlier step failed first.
-    pub(crate) fn blocked(check: &str, step: u8, by_step: u8) -> Self {
-        let title = steps::step(by_step).map_or("", |s| s.title);
+    /// The check ran, but its answer could not be judged.
+    pub(crate) fn unknown(check: &str, step: u8, summary: impl Into<String>) -> Self {
+        Self::new(check, step, Status::Unknown, summary)
+    }
+
+    /// Nobody can see this from outside Moodle.
+    pub(crate) fn not_visible(check: &str, step: u8, summary: impl Into<String>) -> Self {
+        Self::new(check, step, Status::NotVisible, summary)
+    }
+
+    /// Not checked because the admin asked to skip the probes with side effects.
+    pub(crate) fn skipped(check: &str, step: u8) -> Self {
         Self::new(
             check,
             step,
-            Status::Unknown,
-            format!("Not checked: step {by_step} (\"{title}\") must pass first."),
+            Status::Skipped,
+            "Not checked: the single sign-on probes were skipped on request (--no-sso).",
         )
+    }
+
+    /// Not judged because an earlier step failed first.
+    pub(crate) fn blocked(check: &str, step: u8, by_step: u8) -> Self {
+        let title = steps::step(by_step).map_or("", |s| s.title);
+        let mut f = Self::new(
+            check,
+            step,
+            Status::Blocked,
+            format!("Not checked: step {by_step} (\"{title}\") must pass first."),
+        );
+        f.blocked_by = Some(by_step);
+        f
     }
 
     pub(crate) fn evidence(mut self, evidence: impl Into<String>) -> Self {
@@ -111,13 +141,28 @@ pub(crate) fn describe(e: &WsError) -> String {
         } => format!("HTTP {status}, then the answer stopped ({kind:?}): {detail}"),
         WsError::Http {
             status,
+            title: Some(title),
+            ..
+        } => format!("HTTP {status}, a page titled \"{title}\""),
+        WsError::Http {
+            status,
             body_excerpt,
+            ..
         } if body_excerpt.is_empty() => format!("HTTP {status} with an empty body"),
         WsError::Http {
             status,
             body_excerpt,
+            ..
         } => format!("HTTP {status}: {body_excerpt}"),
-        WsError::Redirect { status, location } => format!("HTTP {status} redirect to {location}"),
+        WsError::Redirect {
+            status,
+            location,
+            by_moodle,
+        } => format!(
+            "HTTP {status} redirect{} to {}",
+            if *by_moodle { " by Moodle" } else { "" },
+            without_query(location)
+        ),
         WsError::Moodle {
             errorcode,
             message,
@@ -135,9 +180,39 @@ pub(crate) fn describe(e: &WsError) -> String {
     }
 }
 
+/// An address without its query string (a redirect's may carry a key or a user name).
+pub(crate) fn without_query(location: &str) -> String {
+    location.split('?').next().unwrap_or_default().to_owned()
+}
+
 /// What a server.php answer says about the web-service switches: 403 = off.
 pub(crate) fn is_forbidden(e: &WsError) -> bool {
     matches!(e, WsError::Http { status: 403, .. })
+}
+
+/// simpleserver.php's answer while web services or REST are off: HTTP 200, empty body.
+fn is_empty_answer(e: &WsError) -> bool {
+    matches!(e, WsError::Protocol { reason, .. } if reason.contains("empty"))
+}
+
+fn errorcode_of<T>(r: Option<&Result<T, WsError>>) -> Option<&str> {
+    match r {
+        Some(Err(e)) => e.errorcode(),
+        _ => None,
+    }
+}
+
+/// Why Moodle refused a known opensis token, from where in its checks the refusal came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// After the function was looked up: the service is disabled, or "Authorised users only"
+    /// is ticked without the admin.
+    Service,
+    /// The service lets the token in, but core_webservice_get_site_info is not in it.
+    SiteInfoNotInService,
+    /// Before the function was looked up: the token's user (not a site administrator: no
+    /// webservice/rest:use) or the token's IP restriction.
+    Owner,
 }
 
 /// The opensis token, as far as the probes could tell.
@@ -147,31 +222,78 @@ pub(crate) enum OpensisState<'a> {
     Works(&'a SiteInfo),
     UnknownToken,
     Expired,
-    /// Known to Moodle but refused: service disabled, "Authorised users only", or a service
-    /// without core_webservice_get_site_info.
-    Refused(&'a WsError),
+    /// Known to Moodle but refused; `certain` is false when the probes left a doubt.
+    Refused {
+        why: Refusal,
+        certain: bool,
+    },
     /// The user behind the token cannot use web services (suspended, no login, …).
     UserRefused(&'a WsError),
+    /// The site is in maintenance and the token's user is not a site administrator.
+    Maintenance,
     /// Web services or REST are off: every call answers 403.
     Forbidden,
     Error(&'a WsError),
 }
 
 pub(crate) fn opensis_state(obs: &Observations) -> OpensisState<'_> {
-    match &obs.opensis_info {
-        None => OpensisState::NotGiven,
-        Some(Ok(info)) => OpensisState::Works(info),
-        Some(Err(e)) if e.is_errorcode(codes::INVALID_TOKEN) => OpensisState::UnknownToken,
-        Some(Err(e)) if e.is_errorcode(codes::ACCESS_EXCEPTION) => match &obs.opensis_info_retry {
-            Some(Err(retry)) if retry.is_errorcode(codes::INVALID_TOKEN) => OpensisState::Expired,
-            _ => OpensisState::Refused(e),
-        },
-        Some(Err(e)) if e.errorcode().is_some_and(|c| c.starts_with("wsaccessuser")) => {
-            OpensisState::UserRefused(e)
-        }
-        Some(Err(e)) if is_forbidden(e) => OpensisState::Forbidden,
-        Some(Err(e)) => OpensisState::Error(e),
+    let Some(info) = &obs.opensis_info else {
+        return OpensisState::NotGiven;
+    };
+    let answers = [
+        errorcode_of(Some(info)),
+        errorcode_of(obs.opensis_info_retry.as_ref()),
+        errorcode_of(obs.plugin_probe.as_ref()),
+        errorcode_of(obs.opensis_early_read.as_ref()),
+    ];
+    let any = |code: &str| answers.contains(&Some(code));
+    // Moodle refuses an expired token once and deletes it: every later call says unknown.
+    if any(codes::ACCESS_EXCEPTION) && any(codes::INVALID_TOKEN) {
+        return OpensisState::Expired;
     }
+    let e = match info {
+        Ok(info) => return OpensisState::Works(info),
+        Err(e) => e,
+    };
+    if e.is_errorcode(codes::INVALID_TOKEN) {
+        return OpensisState::UnknownToken;
+    }
+    if e.is_errorcode(codes::ACCESS_EXCEPTION) {
+        let userkey_reached = matches!(
+            userkey_state(obs),
+            UserkeyState::Reached | UserkeyState::NotAdmin
+        );
+        return match &obs.plugin_probe {
+            Some(Err(p)) if p.is_missing_function() => OpensisState::Refused {
+                why: Refusal::Service,
+                certain: true,
+            },
+            Some(Err(p)) if p.is_errorcode(codes::INVALID_PARAMETER) => OpensisState::Refused {
+                why: Refusal::SiteInfoNotInService,
+                certain: true,
+            },
+            Some(Err(p)) if p.is_errorcode(codes::ACCESS_EXCEPTION) && !userkey_reached => {
+                OpensisState::Refused {
+                    why: Refusal::Owner,
+                    certain: false,
+                }
+            }
+            _ => OpensisState::Refused {
+                why: Refusal::Service,
+                certain: false,
+            },
+        };
+    }
+    if e.errorcode().is_some_and(|c| c.starts_with("wsaccessuser")) {
+        return OpensisState::UserRefused(e);
+    }
+    if e.is_errorcode(codes::SITE_MAINTENANCE) {
+        return OpensisState::Maintenance;
+    }
+    if is_forbidden(e) {
+        return OpensisState::Forbidden;
+    }
+    OpensisState::Error(e)
 }
 
 /// The user-key token, as far as the probes could tell.
@@ -183,12 +305,16 @@ pub(crate) enum UserkeyState<'a> {
     Expired,
     /// Moodle let the token reach auth_userkey_request_login_url.
     Reached,
-    /// Refused with accessexception: the plugin is disabled or the admin is not authorised.
+    /// It reached the function, whose capability check refused the token's user: not a site
+    /// administrator (auth/userkey:generatekey).
+    NotAdmin,
+    /// Refused with accessexception: the plugin is disabled, the admin is not authorised, or
+    /// the token's user may not use REST.
     Refused(&'a WsError),
     /// The function does not exist: auth_userkey is not installed.
     FunctionMissing,
-    /// No admin e-mail was known, so the SSO call was not made.
-    NoEmail,
+    /// The site is in maintenance and the token's user is not a site administrator.
+    Maintenance,
     Forbidden,
     Error(&'a WsError),
 }
@@ -197,60 +323,168 @@ pub(crate) fn userkey_state(obs: &Observations) -> UserkeyState<'_> {
     if obs.same_token_twice {
         return UserkeyState::SameAsOpensis;
     }
-    if !obs.userkey_given {
-        return UserkeyState::NotGiven;
-    }
-    let info_refused =
-        matches!(&obs.userkey_info, Some(Err(e)) if e.is_errorcode(codes::ACCESS_EXCEPTION));
-    match &obs.login_url {
-        None => match &obs.userkey_info {
-            Some(Err(e)) if e.is_errorcode(codes::INVALID_TOKEN) => UserkeyState::UnknownToken,
-            Some(Err(e)) if is_forbidden(e) => UserkeyState::Forbidden,
-            _ => UserkeyState::NoEmail,
-        },
-        Some(Ok(_)) => UserkeyState::Reached,
-        Some(Err(e)) if e.is_errorcode(codes::INVALID_PARAMETER) => UserkeyState::Reached,
-        Some(Err(e)) if e.is_errorcode(codes::INVALID_TOKEN) => {
-            if info_refused {
-                UserkeyState::Expired
-            } else {
-                UserkeyState::UnknownToken
+    let Some(probe) = &obs.userkey_probe else {
+        return if obs.userkey_given {
+            match &obs.userkey_info {
+                Some(Err(e)) if e.is_errorcode(codes::INVALID_TOKEN) => UserkeyState::UnknownToken,
+                Some(Err(e)) if is_forbidden(e) => UserkeyState::Forbidden,
+                Some(Err(e)) => UserkeyState::Error(e),
+                _ => UserkeyState::NotGiven,
             }
-        }
-        Some(Err(e)) if e.is_errorcode(codes::ACCESS_EXCEPTION) => UserkeyState::Refused(e),
-        Some(Err(e)) if e.is_errorcode(codes::INVALID_RECORD) => UserkeyState::FunctionMissing,
-        Some(Err(e)) if is_forbidden(e) => UserkeyState::Forbidden,
-        Some(Err(e)) => UserkeyState::Error(e),
+        } else {
+            UserkeyState::NotGiven
+        };
+    };
+    let answers = [
+        errorcode_of(obs.userkey_info.as_ref()),
+        errorcode_of(Some(probe)),
+        errorcode_of(obs.login_url()),
+    ];
+    let any = |code: &str| answers.contains(&Some(code));
+    if any(codes::INVALID_TOKEN) {
+        return if any(codes::ACCESS_EXCEPTION) {
+            UserkeyState::Expired
+        } else {
+            UserkeyState::UnknownToken
+        };
+    }
+    // A login URL for the admin, when asked, is the fuller answer.
+    let answer = match obs.login_url() {
+        Some(Ok(_)) => return UserkeyState::Reached,
+        Some(login) => login,
+        None => probe,
+    };
+    match answer {
+        Ok(_) => UserkeyState::Reached,
+        Err(e) if e.is_errorcode(codes::INVALID_PARAMETER) => UserkeyState::Reached,
+        Err(e) if e.is_errorcode(codes::NO_PERMISSIONS) => UserkeyState::NotAdmin,
+        Err(e) if e.is_errorcode(codes::ACCESS_EXCEPTION) => UserkeyState::Refused(e),
+        Err(e) if e.is_missing_function() => UserkeyState::FunctionMissing,
+        Err(e) if e.is_errorcode(codes::SITE_MAINTENANCE) => UserkeyState::Maintenance,
+        Err(e) if is_forbidden(e) => UserkeyState::Forbidden,
+        Err(e) => UserkeyState::Error(e),
     }
 }
 
-/// Whether the web services answer at all (steps 11 and 13), from the simpleserver probe.
+/// Whether REST answers (step 13), from every web-service answer seen: `Some(false)` when
+/// server.php said 403 or simpleserver.php answered empty while web services are on.
 pub(crate) fn rest_answers(obs: &Observations) -> Option<bool> {
-    let ws_on = obs.public_config.as_ref().ok()?.enablewebservices == 1;
-    if !ws_on {
+    let cfg = obs.config()?;
+    if cfg.enablewebservices != 1 {
         return Some(false);
     }
-    match obs.simpleserver.as_ref()? {
-        Err(e) if is_forbidden(e) => Some(false),
-        Ok(_) | Err(WsError::Moodle { .. }) => Some(true),
-        Err(_) => None,
+    let seen: Vec<Result<(), &WsError>> = [
+        unit(obs.opensis_info.as_ref()),
+        unit(obs.userkey_info.as_ref()),
+        unit(obs.userkey_probe.as_ref()),
+        unit(obs.plugin_probe.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let json = |r: &Result<(), &WsError>| matches!(r, Ok(()) | Err(WsError::Moodle { .. }));
+    if seen.iter().any(json)
+        || matches!(&obs.simpleserver, Some(Ok(_) | Err(WsError::Moodle { .. })))
+    {
+        return Some(true);
+    }
+    if seen.iter().any(|r| matches!(r, Err(e) if is_forbidden(e)))
+        || matches!(&obs.simpleserver, Some(Err(e)) if is_empty_answer(e) || is_forbidden(e))
+    {
+        return Some(false);
+    }
+    None
+}
+
+fn unit<T>(r: Option<&Result<T, WsError>>) -> Option<Result<(), &WsError>> {
+    r.map(|r| r.as_ref().map(|_| ()))
+}
+
+/// The step that blocks web-service checks, if any: 11 or 13 (None when Moodle did not answer).
+pub(crate) fn ws_blocker(obs: &Observations) -> Option<u8> {
+    let cfg = obs.config()?;
+    if cfg.enablewebservices != 1 {
+        return Some(11);
+    }
+    match rest_answers(obs) {
+        Some(false) => Some(13),
+        _ => None,
     }
 }
 
-/// The step that blocks web-service checks, if any: 0 (site), 11 or 13.
-pub(crate) fn ws_blocker(obs: &Observations) -> Option<u8> {
-    if !obs.site_ok() {
-        return Some(0);
+/// The step that must pass before a check needing a working opensis token can run.
+pub(crate) fn opensis_blocker(obs: &Observations) -> u8 {
+    if !obs.moodle_answers() {
+        return 0;
     }
-    match obs.public_config.as_ref().map(|c| c.enablewebservices) {
-        Ok(0) => return Some(11),
-        Err(_) => return Some(0),
-        _ => {}
+    if let Some(step) = ws_blocker(obs) {
+        return step;
     }
-    match rest_answers(obs) {
-        Some(true) => None,
-        Some(false) => Some(13),
-        // An odd simpleserver answer (a firewall rule, say) must not hide the token checks.
-        None => None,
+    match opensis_state(obs) {
+        OpensisState::Refused {
+            why: Refusal::Service,
+            ..
+        } => 10,
+        OpensisState::Refused {
+            why: Refusal::SiteInfoNotInService,
+            ..
+        } => 14,
+        _ => 15,
+    }
+}
+
+/// The step that must pass before a check needing the user-key token to work can run.
+pub(crate) fn userkey_blocker(obs: &Observations) -> u8 {
+    if !obs.moodle_answers() {
+        return 0;
+    }
+    if let Some(step) = ws_blocker(obs) {
+        return step;
+    }
+    let page = obs.userkey_page.as_ref().and_then(|p| p.as_ref().ok());
+    match userkey_state(obs) {
+        UserkeyState::FunctionMissing => 3,
+        _ if matches!(page, Some(UserkeyLoginPage::NotInstalled { .. })) => 3,
+        UserkeyState::Refused(_) if matches!(page, Some(UserkeyLoginPage::Disabled { .. })) => 6,
+        UserkeyState::Refused(_)
+            if matches!(
+                opensis_state(obs),
+                OpensisState::Refused {
+                    why: Refusal::Owner,
+                    ..
+                }
+            ) =>
+        {
+            15
+        }
+        UserkeyState::Refused(_) => 12,
+        _ => 15,
+    }
+}
+
+/// Words shared by the token checks about a refusal that comes before Moodle looks at the
+/// function: the possible causes, in the order Moodle checks them, and how to tell each.
+pub(crate) mod config_words {
+    use super::describe;
+    use crate::engine::observe::{Observations, PLUGIN_PROBE_FUNCTION};
+
+    pub(crate) const TOKEN_OWNER_CAUSES: &str = "Check, in this order: (1) in Site administration → Server → Web services → Manage tokens, the token's user is a site administrator (Site administration → Users → Permissions → Site administrators) — a user without the capability webservice/rest:use is refused this way; (2) its \"IP restriction\" is empty or lists openSIS's server; (3) the opensis service is enabled and not \"Authorised users only\". Then create the token for a site administrator:";
+
+    pub(crate) fn refused_before_function(obs: &Observations) -> String {
+        let probe = obs
+            .plugin_probe
+            .as_ref()
+            .and_then(|r| r.as_ref().err())
+            .map(describe)
+            .unwrap_or_default();
+        let userkey = obs
+            .userkey_probe
+            .as_ref()
+            .and_then(|r| r.as_ref().err())
+            .map(describe)
+            .unwrap_or_default();
+        format!(
+            "core_webservice_get_site_info: accessexception, twice (so the token has not expired); {PLUGIN_PROBE_FUNCTION}, a function that does not exist on this site or is not in the service: {probe} — Moodle refused before it looked the function up; the user-key token: {userkey}"
+        )
     }
 }

@@ -2,11 +2,10 @@
 // (9), it is enabled, open to the admin and may move files (10), it holds the 31 functions (14).
 // Must not: judge the tokens themselves (tokens.rs).
 
-use moodle_ws::error::codes;
-use moodle_ws::{SiteInfo, WsError};
+use moodle_ws::{SiteInfo, UserkeyLoginPage};
 
-use super::{describe, opensis_state, ws_blocker, OpensisState};
-use crate::engine::observe::Observations;
+use super::{describe, opensis_blocker, opensis_state, OpensisState, Refusal};
+use crate::engine::observe::{Observations, PLUGIN_PROBE_FUNCTION};
 use crate::finding::Finding;
 use crate::required_functions::{is_web_services_plugin_function, required_functions};
 use crate::steps;
@@ -23,7 +22,7 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
 
 /// A blocked finding naming the first step that must pass before the service can be seen.
 fn blocked_by_token(obs: &Observations, check: &str, step: u8) -> Finding {
-    Finding::blocked(check, step, ws_blocker(obs).unwrap_or(15))
+    Finding::blocked(check, step, opensis_blocker(obs))
 }
 
 /// The Moodle app's built-in service lists tool_mobile_* functions; opensis never does.
@@ -52,18 +51,49 @@ fn service_exists(obs: &Observations, state: &OpensisState) -> Finding {
 fn service_open(obs: &Observations, state: &OpensisState) -> Finding {
     const CHECK: &str = "opensis_service_open";
     match state {
-        OpensisState::Works(info) => Finding::pass(CHECK, 10, "The opensis service is enabled and lets the admin in.")
-            .evidence(format!("core_webservice_get_site_info answered for user \"{}\"", info.username)),
-        OpensisState::Refused(e) => Finding::fail(
+        OpensisState::Works(info) => Finding::pass(
             CHECK,
             10,
-            "Moodle knows the opensis token but refuses it: the opensis service is disabled, or \"Authorised users only\" is ticked without the admin listed.",
+            "The opensis service is enabled and lets the admin in.",
         )
         .evidence(format!(
-            "core_webservice_get_site_info: {} (twice, so the token has not expired)",
-            describe(e)
-        ))
-        .fix("In External services → opensis → Edit: tick \"Enabled\" and untick \"Authorised users only\", then Save changes. If both are right, the token was made for another service: create one for opensis."),
+            "core_webservice_get_site_info answered for user \"{}\"",
+            info.username
+        )),
+        OpensisState::Refused {
+            why: Refusal::SiteInfoNotInService,
+            ..
+        } => Finding::pass(
+            CHECK,
+            10,
+            "The opensis service is enabled and lets the admin in.",
+        )
+        .evidence(format!(
+            "{PLUGIN_PROBE_FUNCTION} got as far as Moodle's parameter check"
+        )),
+        OpensisState::Refused {
+            why: Refusal::Service,
+            certain,
+        } => {
+            let evidence = match &obs.plugin_probe {
+                Some(Err(e)) if *certain => format!(
+                    "core_webservice_get_site_info: accessexception, twice (so the token has not expired); {PLUGIN_PROBE_FUNCTION}: {} — Moodle looked the function up, so the refusal comes from the service, not from the token's user",
+                    describe(e)
+                ),
+                _ => "core_webservice_get_site_info: accessexception, twice (so the token has not expired); the user-key token of the same admin gets through".to_owned(),
+            };
+            let mut fix = "In Site administration → Server → Web services → External services → opensis → Edit: tick \"Enabled\" and untick \"Authorised users only\" (or add the admin under Authorised users), then Save changes. If both are right, the token was made for another service: create one for opensis.".to_owned();
+            if !certain {
+                fix.push_str(" If the service is right, the token's user may not be a site administrator, or the token may be limited to other IP addresses (Manage tokens shows both).");
+            }
+            Finding::fail(
+                CHECK,
+                10,
+                "Moodle knows the opensis token but the opensis service refuses it: the service is disabled, or \"Authorised users only\" is ticked without the admin listed.",
+            )
+            .evidence(evidence)
+            .fix(fix)
+        }
         _ => blocked_by_token(obs, CHECK, 10),
     }
 }
@@ -105,38 +135,51 @@ fn service_files(obs: &Observations, state: &OpensisState) -> Finding {
     }
 }
 
+/// Whether a plugin's functions cannot be in the service because the plugin is missing.
+fn plugin_missing(obs: &Observations, function: &str) -> bool {
+    if is_web_services_plugin_function(function) {
+        return matches!(&obs.plugin_probe, Some(Err(e)) if e.is_missing_function());
+    }
+    if function.starts_with("auth_userkey_") {
+        return matches!(
+            obs.userkey_page.as_ref().and_then(|p| p.as_ref().ok()),
+            Some(UserkeyLoginPage::NotInstalled { .. })
+        ) || matches!(
+            super::userkey_state(obs),
+            super::UserkeyState::FunctionMissing
+        );
+    }
+    false
+}
+
 fn functions(obs: &Observations, state: &OpensisState) -> Finding {
     const CHECK: &str = "opensis_functions";
+    let link = obs.root.endpoint(steps::EXTERNAL_SERVICES).to_string();
+    let required = required_functions();
+    if let OpensisState::Refused {
+        why: Refusal::SiteInfoNotInService,
+        ..
+    } = state
+    {
+        return Finding::fail(
+            CHECK,
+            14,
+            "core_webservice_get_site_info is not in the opensis service (the other functions could not be listed without it).",
+        )
+        .evidence(format!("core_webservice_get_site_info: accessexception; {PLUGIN_PROBE_FUNCTION}: the service lets it through"))
+        .fix("In External services → opensis → Functions → Add functions, add core_webservice_get_site_info (and any of the 31 missing), then run this check again.")
+        .link(link);
+    }
     let OpensisState::Works(info) = state else {
         return blocked_by_token(obs, CHECK, 14);
     };
-    let required = required_functions();
     let present = required.iter().filter(|f| info.has_function(f)).count();
-    let answer = |name: &str| {
-        obs.existence
-            .iter()
-            .find(|(f, _)| f == name)
-            .map(|(_, r)| r)
-    };
-    let not_installed = |r: &Result<serde_json::Value, WsError>| matches!(r, Err(e) if e.is_errorcode(codes::INVALID_RECORD));
-    let mut not_added = Vec::new();
-    let mut from_missing_plugin = Vec::new();
-    let mut absent_from_moodle = Vec::new();
-    for f in required.iter().filter(|f| !info.has_function(f)) {
-        match answer(f) {
-            Some(r)
-                if not_installed(r)
-                    && (is_web_services_plugin_function(f) || f.starts_with("auth_userkey_")) =>
-            {
-                from_missing_plugin.push(*f)
-            }
-            Some(r) if not_installed(r) => absent_from_moodle.push(*f),
-            // Exists on the site (refused as not in the service) or could not be told.
-            _ => not_added.push(*f),
-        }
-    }
-    let link = obs.root.endpoint(steps::EXTERNAL_SERVICES).to_string();
-    if not_added.is_empty() && from_missing_plugin.is_empty() && absent_from_moodle.is_empty() {
+    let (from_missing_plugin, not_added): (Vec<&str>, Vec<&str>) = required
+        .iter()
+        .copied()
+        .filter(|f| !info.has_function(f))
+        .partition(|f| plugin_missing(obs, f));
+    if not_added.is_empty() && from_missing_plugin.is_empty() {
         return Finding::pass(
             CHECK,
             14,
@@ -159,30 +202,18 @@ fn functions(obs: &Observations, state: &OpensisState) -> Finding {
     }
     if !from_missing_plugin.is_empty() {
         evidence.push(format!(
-            "not installed (step 3): {}",
+            "their plugin is not installed (step 3): {}",
             from_missing_plugin.join(", ")
         ));
     }
-    if !absent_from_moodle.is_empty() {
-        evidence.push(format!(
-            "missing from this Moodle version: {}",
-            absent_from_moodle.join(", ")
-        ));
-    }
-    if not_added.is_empty() && absent_from_moodle.is_empty() {
+    if not_added.is_empty() {
         return Finding::blocked(CHECK, 14, 3)
             .evidence(evidence.join("; "))
             .link(link);
     }
-    let count = not_added.len() + absent_from_moodle.len();
     let mut fix = format!(
         "In External services → opensis → Functions → Add functions, add: {}.",
-        not_added
-            .iter()
-            .chain(absent_from_moodle.iter())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ")
+        not_added.join(", ")
     );
     if !from_missing_plugin.is_empty() {
         fix.push_str(&format!(
@@ -194,7 +225,8 @@ fn functions(obs: &Observations, state: &OpensisState) -> Finding {
         CHECK,
         14,
         format!(
-            "{count} of the {} functions are missing from the opensis service.",
+            "{} of the {} functions are missing from the opensis service.",
+            not_added.len(),
             required.len()
         ),
     )

@@ -1,12 +1,12 @@
 // Owns: the step-0 checks — reachable, a Moodle, its real address, maintenance, public
 // reachability and https. Must not: judge any later step.
 
-use moodle_ws::envelope::html_title;
 use moodle_ws::error::codes;
 use moodle_ws::{same_site, TransportKind, WsError};
 
-use super::describe;
+use super::{describe, without_query};
 use crate::cfg_cli;
+use crate::engine::address::Moved;
 use crate::engine::observe::Observations;
 use crate::finding::Finding;
 use crate::reachability::{classify, is_local_only_name, AddressKind};
@@ -130,9 +130,22 @@ fn is_moodle(obs: &Observations) -> Finding {
             .evidence("tool_mobile_get_public_config answered through lib/ajax/service-nologin.php"),
         Err(WsError::Transport { .. } | WsError::Incomplete { .. }) => Finding::blocked(CHECK, 0, 0)
             .fix("Make the site reachable first."),
+        Err(e) if e.is_errorcode(codes::REVERSE_PROXY_ABUSED) => Finding::fail(
+            CHECK,
+            0,
+            "Moodle refuses every request: its config.php says it sits behind a reverse proxy ($CFG->reverseproxy), but requests reach it directly.",
+        )
+        .evidence(describe_result(&obs.public_config))
+        .fix("If a reverse proxy is meant to sit in front of Moodle, use the proxy's address (the one in $CFG->wwwroot) and make sure the web server only takes requests from the proxy. If there is no proxy, remove the line $CFG->reverseproxy = true; from config.php."),
         Err(WsError::Moodle { .. }) => Finding::pass(CHECK, 0, "A Moodle site answers.")
             .evidence(describe_result(&obs.public_config)),
+        Err(WsError::Redirect {
+            by_moodle: true, ..
+        }) => Finding::pass(CHECK, 0, "A Moodle site answers (with a redirect to its own address).")
+            .evidence(describe_result(&obs.public_config)),
         Err(WsError::Redirect { location, .. }) => redirected(obs, location),
+        Err(e) if cli_maintenance(e) => Finding::pass(CHECK, 0, "A Moodle site answers, with its maintenance page.")
+            .evidence(describe(e)),
         Err(WsError::Http { status: 404, .. }) => Finding::fail(
             CHECK,
             0,
@@ -140,9 +153,9 @@ fn is_moodle(obs: &Observations) -> Finding {
         )
         .evidence(describe_result(&obs.public_config))
         .fix("Check the address: it is the one you open Moodle with, including a sub-folder such as /moodle if there is one."),
-        Err(WsError::Http { status, body_excerpt }) if *status >= 500 => {
+        Err(WsError::Http { status, title, .. }) if *status >= 500 => {
             let (summary, fix) = server_error(*status);
-            let summary = match html_title(body_excerpt) {
+            let summary = match title {
                 Some(title) => format!("{summary} The page says \"{title}\"."),
                 None => summary,
             };
@@ -255,6 +268,9 @@ fn describe_result<T>(r: &Result<T, WsError>) -> String {
 
 fn address(obs: &Observations) -> Finding {
     const CHECK: &str = "site_address";
+    if let Some(moved) = &obs.moved {
+        return moved_address(obs, moved);
+    }
     let Ok(cfg) = &obs.public_config else {
         return Finding::blocked(CHECK, 0, 0);
     };
@@ -279,33 +295,99 @@ fn address(obs: &Observations) -> Finding {
     }
 }
 
+/// Moodle answered from another address than its own: every request is redirected there, and
+/// a redirected web-service call loses its token.
+fn moved_address(obs: &Observations, moved: &Moved) -> Finding {
+    const CHECK: &str = "site_address";
+    let typed = obs.typed_root.to_string();
+    let mut evidence = vec![format!(
+        "public configuration at {typed}: {}",
+        describe_result(&obs.public_config)
+    )];
+    if let Some(location) = &moved.location {
+        evidence.push(format!(
+            "login/index.php: redirect{} to {}",
+            if moved.by_moodle {
+                " by Moodle (X-Redirect-By: Moodle)"
+            } else {
+                ""
+            },
+            without_query(location)
+        ));
+    }
+    let why = "openSIS must use the site's own address exactly (scheme, host, port and folder): Moodle redirects every other one, and a redirected web-service call arrives without its token (openSIS then says \"invalid token\" or \"authentication error\").";
+    match (&moved.wwwroot, &moved.config) {
+        (Some(root), Some(Ok(_))) => Finding::fail(
+            CHECK,
+            0,
+            format!("{typed} is not the site's own address: openSIS must use exactly {root}."),
+        )
+        .evidence(format!("{}; the checks below ran at {root}", evidence.join("; ")))
+        .fix(format!("In openSIS (LMS Settings → Moodle URL) enter {root}. {why}"))
+        .link(root.to_string()),
+        (Some(root), other) => Finding::fail(
+            CHECK,
+            0,
+            format!("{typed} is not the site's own address; Moodle sends requests to {root}, which did not answer as Moodle."),
+        )
+        .evidence(match other {
+            Some(Err(e)) => format!("{}; at {root}: {}", evidence.join("; "), describe(e)),
+            _ => evidence.join("; "),
+        })
+        .fix(format!("Check that {root} is the address in $CFG->wwwroot (config.php) and that it answers; then enter it in openSIS. {why}")),
+        (None, _) => Finding::fail(
+            CHECK,
+            0,
+            format!("{typed} is not the site's own address, and Moodle did not say which is."),
+        )
+        .evidence(evidence.join("; "))
+        .fix(format!("Open the site in a browser and use the address it ends up at (as in $CFG->wwwroot in config.php). {why}")),
+    }
+}
+
+/// Moodle's maintenance page of the command-line maintenance mode: HTTP 503 and a title
+/// ending in "under maintenance", for every request.
+fn cli_maintenance(e: &WsError) -> bool {
+    matches!(e, WsError::Http { status: 503, title: Some(title), .. } if title.to_ascii_lowercase().contains("under maintenance"))
+}
+
 fn maintenance(obs: &Observations) -> Finding {
     const CHECK: &str = "site_not_in_maintenance";
-    let in_maintenance = match &obs.public_config {
-        Ok(cfg) => cfg.maintenanceenabled != 0,
-        Err(e) => e.is_errorcode(codes::SITE_MAINTENANCE),
+    let fix = format!(
+        "Turn maintenance mode off in Site administration → Server → Maintenance mode.\nOn the server: {}",
+        cfg_cli::disable_maintenance()
+    );
+    if let Err(e) = &obs.public_config {
+        if cli_maintenance(e) {
+            return Finding::fail(
+                CHECK,
+                0,
+                "The site is in maintenance mode started on the server (admin/cli/maintenance.php): it answers every request — administrators' too — with its maintenance page, so openSIS can neither sync nor sign anyone in.",
+            )
+            .evidence(describe(e))
+            .fix(format!("On the server, from the Moodle folder: {}", cfg_cli::disable_maintenance()))
+            .link(obs.typed_root.to_string());
+        }
+    }
+    let Some(cfg) = obs.config() else {
+        return Finding::blocked(CHECK, 0, 0);
     };
-    if in_maintenance {
-        let message = obs
-            .public_config
-            .as_ref()
-            .map(|c| c.maintenancemessage.clone())
-            .unwrap_or_default();
-        Finding::fail(CHECK, 0, "The site is in maintenance mode: openSIS cannot sync or sign in.")
-            .evidence(if message.is_empty() {
-                "maintenanceenabled = 1".to_owned()
-            } else {
-                format!("maintenanceenabled = 1; message: {message}")
-            })
-            .fix(format!(
-                "Turn maintenance mode off in Site administration → Server → Maintenance mode.\nOn the server: {}",
-                cfg_cli::disable_maintenance()
-            ))
-            .link(obs.root.endpoint(steps::MAINTENANCE).to_string())
-    } else if obs.public_config.is_ok() {
-        Finding::pass(CHECK, 0, "The site is not in maintenance mode.")
+    if cfg.maintenanceenabled != 0 {
+        let message = cfg.maintenancemessage.trim();
+        Finding::fail(
+            CHECK,
+            0,
+            "The site is in maintenance mode: students and teachers cannot sign in, and the sync stops for any token whose user is not a site administrator. The checks below ran with the administrator's tokens.",
+        )
+        .evidence(if message.is_empty() {
+            "maintenanceenabled = 1".to_owned()
+        } else {
+            format!("maintenanceenabled = 1; message: {message}")
+        })
+        .fix(fix)
+        .link(obs.root.endpoint(steps::MAINTENANCE).to_string())
     } else {
-        Finding::blocked(CHECK, 0, 0)
+        Finding::pass(CHECK, 0, "The site is not in maintenance mode.")
     }
 }
 

@@ -1,12 +1,19 @@
 // Owns: the checks of the two tokens (15) — known, not expired, in the right fields, of a
-// site admin — the admin's authorisation on the user-key service (12) and the SSO round trip.
-// Must not: put a token, a token hint or a login key into any finding.
+// site admin whose account Moodle runs calls for — the admin's authorisation on the user-key
+// service (12) and the SSO round trip. Must not: put a token or a login key into a finding.
 
+use moodle_ws::error::codes;
 use moodle_ws::{same_site, LoginFollow, UserkeyLoginPage};
 
-use super::{describe, opensis_state, userkey_state, ws_blocker, OpensisState, UserkeyState};
+use super::config_words::{refused_before_function, TOKEN_OWNER_CAUSES};
+use super::{
+    branch, describe, opensis_blocker, opensis_state, userkey_blocker, userkey_state, ws_blocker,
+    OpensisState, Refusal, UserkeyState,
+};
 use crate::engine::observe::Observations;
-use crate::finding::{Finding, Status};
+use crate::engine::sso::{AccountRead, NotRun};
+use crate::finding::Finding;
+use crate::moodle_texts::create_token;
 use crate::steps;
 
 pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
@@ -14,6 +21,7 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
     let mut out = vec![
         opensis_token(obs),
         opensis_token_admin(obs),
+        opensis_token_account(obs),
         userkey_token(obs),
         tokens_in_right_fields(obs),
         admin_authorised(obs).link(obs.root.endpoint(steps::EXTERNAL_SERVICES).to_string()),
@@ -27,39 +35,52 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
     out
 }
 
-const NEW_TOKEN_FIX: &str = "In Site administration → Server → Web services → Manage tokens, create a token for the site administrator";
+const OPENSIS: &str = "opensis";
+const USERKEY_SERVICE: &str = "User key authentication web service";
 
 fn opensis_token(obs: &Observations) -> Finding {
     const CHECK: &str = "opensis_token";
-    if !obs.site_ok() {
+    if !obs.moodle_answers() {
         return Finding::blocked(CHECK, 15, 0);
     }
+    let new_token = create_token(branch(obs), OPENSIS);
     match opensis_state(obs) {
         OpensisState::NotGiven => Finding::fail(CHECK, 15, "No token for the opensis service was given.")
-            .fix(format!("{NEW_TOKEN_FIX} with service \"opensis\", and give it here (MOODLE_OPENSIS_TOKEN) and in openSIS as the Moodle token.")),
+            .fix(format!("{new_token} Give it here and in openSIS (LMS Settings) as the Moodle token.")),
         OpensisState::Works(info) => Finding::pass(CHECK, 15, format!("The opensis token works (user \"{}\").", info.username))
             .evidence("core_webservice_get_site_info answered"),
         OpensisState::UnknownToken => Finding::fail(CHECK, 15, "Moodle does not know the opensis token.")
             .evidence("Moodle error \"invalidtoken\"")
-            .fix(format!("Copy the token again from Manage tokens, all 32 characters, and check it is from this site; or {}", NEW_TOKEN_FIX.to_lowercase())),
+            .fix(format!("Copy the token again from Manage tokens, all 32 characters, and check it is from this site. Tokens also disappear when their user changes the password with \"Log out of all web apps\" ticked. Otherwise: {new_token}")),
         OpensisState::Expired => Finding::fail(CHECK, 15, "The opensis token had expired; Moodle has now deleted it.")
-            .evidence("first call: \"accessexception\", the next: \"invalidtoken\"")
-            .fix(format!("{NEW_TOKEN_FIX} with service \"opensis\" and no \"Valid until\" date, and enter it in openSIS.")),
-        OpensisState::Refused(_) => Finding::new(CHECK, 15, Status::Unknown, "Moodle knows the opensis token but refuses it; see step 10."),
-        OpensisState::UserRefused(e) => Finding::fail(CHECK, 15, "The user behind the opensis token may not use web services (suspended, no login or unconfirmed).")
+            .evidence("first call: \"accessexception\", the next: \"invalidtoken\" (Moodle deletes an expired token when it refuses it)")
+            .fix(format!("{new_token} Then enter it in openSIS.")),
+        OpensisState::Refused { why: Refusal::Owner, .. } => Finding::fail(
+            CHECK,
+            15,
+            "Moodle refuses the opensis token before it even looks at the function called: the token's user is not a site administrator, or the token is limited to other IP addresses.",
+        )
+        .evidence(refused_before_function(obs))
+        .fix(format!("{TOKEN_OWNER_CAUSES} {new_token}")),
+        OpensisState::Refused { .. } => Finding::pass(CHECK, 15, "Moodle knows the opensis token and it has not expired.")
+            .evidence("refused twice the same way, so not an expired token; the refusal is judged at step 10 or 14"),
+        OpensisState::UserRefused(e) => Finding::fail(CHECK, 15, "The user behind the opensis token may not use web services (suspended, no login, unconfirmed or password expired).")
             .evidence(describe(e))
-            .fix("Make the token's user an active site administrator, or create the token for one."),
+            .fix(format!("Make the token's user an active site administrator (Site administration → Users → Browse list of users), or {}", new_token.to_lowercase())),
+        OpensisState::Maintenance => Finding::fail(
+            CHECK,
+            15,
+            "Moodle refuses the opensis token while the site is in maintenance mode: its user is not a site administrator (only administrators' tokens keep working).",
+        )
+        .evidence("Moodle error \"sitemaintenance\"")
+        .fix(format!("Turn maintenance mode off (step 0) — and use a token of a site administrator: {new_token}")),
         OpensisState::Forbidden => Finding::blocked(CHECK, 15, ws_blocker(obs).unwrap_or(13)),
-        OpensisState::Error(e) if !obs.site_ok() => Finding::blocked(CHECK, 15, 0).evidence(describe(e)),
-        OpensisState::Error(e) => Finding::fail(CHECK, 15, "The opensis token could not be checked.").evidence(describe(e)),
+        OpensisState::Error(e) => Finding::unknown(CHECK, 15, "Could not tell whether the opensis token works.").evidence(describe(e)),
     }
 }
 
 fn opensis_token_admin(obs: &Observations) -> Finding {
     const CHECK: &str = "opensis_token_admin";
-    if !obs.site_ok() {
-        return Finding::blocked(CHECK, 15, 0);
-    }
     match opensis_state(obs) {
         OpensisState::Works(info) if info.userissiteadmin => Finding::pass(
             CHECK,
@@ -82,17 +103,72 @@ fn opensis_token_admin(obs: &Observations) -> Finding {
             info.username, info.fullname
         ))
         .fix(format!(
-            "{NEW_TOKEN_FIX} (not another user) with service \"opensis\"."
+            "openSIS creates users, courses and enrolments: its token must be a site administrator's. {}",
+            create_token(branch(obs), OPENSIS)
         )),
-        _ => Finding::blocked(CHECK, 15, 15),
+        _ => Finding::blocked(CHECK, 15, opensis_blocker(obs)),
     }
+}
+
+/// Moodle runs most calls through its login checks (site info skips them): a forced password
+/// change, an incomplete profile or a site policy not agreed stop every sync call.
+fn opensis_token_account(obs: &Observations) -> Finding {
+    const CHECK: &str = "opensis_token_account";
+    let Some(before) = &obs.sso.before else {
+        return Finding::blocked(CHECK, 15, opensis_blocker(obs));
+    };
+    let how = match &obs.sso.read {
+        Some(AccountRead::ById(_)) => "the token's own account",
+        _ => "the account with the admin's e-mail",
+    };
+    let e = match before {
+        Ok(users) => {
+            return Finding::pass(
+                CHECK,
+                15,
+                "Moodle runs calls for the token's user (no forced password change, profile complete, site policy agreed).",
+            )
+            .evidence(format!(
+                "core_user_get_users_by_field for {how} answered ({} account{})",
+                users.len(),
+                if users.len() == 1 { "" } else { "s" }
+            ))
+        }
+        Err(e) => e,
+    };
+    let (summary, fix) = match e.errorcode() {
+        Some(codes::FORCE_PASSWORD_CHANGE) => (
+            "The token's user must change their password before Moodle runs openSIS's calls (\"Force password change\" is set).",
+            "Log in to Moodle as that user and change the password — untick \"Log out of all web apps\" on the form, or the tokens are deleted. Or have another administrator untick \"Force password change\" on the user's Edit profile page.",
+        ),
+        Some(codes::USER_NOT_FULLY_SET_UP) => (
+            "The token's user has not completed their profile (a required profile field is empty): Moodle refuses openSIS's calls until it is.",
+            "Log in to Moodle as that user and fill in the fields the profile page asks for (Edit profile), or make the custom profile field not required (Site administration → Users → User profile fields).",
+        ),
+        Some(codes::SITE_POLICY_NOT_AGREED) => (
+            "The token's user has not agreed to the site policy: Moodle refuses openSIS's calls until they do.",
+            "Log in to Moodle as that user and accept the site policy, or use a token of a site administrator who has.",
+        ),
+        Some(c) if c.starts_with("wsaccessuser") => (
+            "The token's user may not use web services (suspended, no login, unconfirmed or password expired).",
+            "Make the token's user an active site administrator, or create the tokens for one.",
+        ),
+        _ => {
+            return Finding::unknown(CHECK, 15, "Could not read the token's account to check that Moodle runs calls for it.")
+                .evidence(describe(e))
+        }
+    };
+    Finding::fail(CHECK, 15, summary)
+        .evidence(format!("core_user_get_users_by_field for {how}: {} (core_webservice_get_site_info skips this check, every sync call makes it)", describe(e)))
+        .fix(fix)
 }
 
 fn userkey_token(obs: &Observations) -> Finding {
     const CHECK: &str = "userkey_token";
-    if !obs.site_ok() {
+    if !obs.moodle_answers() {
         return Finding::blocked(CHECK, 15, 0);
     }
+    let new_token = create_token(branch(obs), USERKEY_SERVICE);
     let wrong_service = !obs.swapped && matches!(obs.userkey_info, Some(Ok(_)));
     if wrong_service {
         return Finding::warn(
@@ -101,40 +177,55 @@ fn userkey_token(obs: &Observations) -> Finding {
             "The user-key token belongs to a service that can read site info (probably opensis), not to the \"User key authentication web service\".",
         )
         .evidence("core_webservice_get_site_info answered with this token; the user-key service does not offer it")
-        .fix(format!("{NEW_TOKEN_FIX} with service \"User key authentication web service\" and enter it in openSIS as the user key token."));
+        .fix(format!("{new_token} Enter it in openSIS as the user key token."));
     }
+    let page = obs.userkey_page.as_ref().and_then(|p| p.as_ref().ok());
     match userkey_state(obs) {
         UserkeyState::NotGiven => Finding::fail(CHECK, 15, "No token for the \"User key authentication web service\" was given.")
-            .fix(format!("{NEW_TOKEN_FIX} with service \"User key authentication web service\", and give it here (MOODLE_USERKEY_TOKEN) and in openSIS.")),
+            .fix(format!("{new_token} Give it here and in openSIS.")),
         UserkeyState::SameAsOpensis => Finding::fail(CHECK, 15, "The same token was given twice; the user-key token must be a second token.")
-            .fix(format!("{NEW_TOKEN_FIX} with service \"User key authentication web service\".")),
-        UserkeyState::UnknownToken
-            if matches!(&obs.userkey_page, Some(Ok(UserkeyLoginPage::NotInstalled { .. }))) =>
-        {
+            .fix(new_token),
+        UserkeyState::UnknownToken if matches!(page, Some(UserkeyLoginPage::NotInstalled { .. })) => {
             Finding::blocked(CHECK, 15, 3).evidence(
                 "Moodle does not know the token; the User key authentication web service comes with the auth_userkey plugin, so create its token after installing it",
             )
         }
         UserkeyState::UnknownToken => Finding::fail(CHECK, 15, "Moodle does not know the user-key token.")
             .evidence("Moodle error \"invalidtoken\"")
-            .fix("Copy the token again from Manage tokens, all 32 characters, and check it is from this site."),
+            .fix(format!("Copy the token again from Manage tokens, all 32 characters, and check it is from this site. Otherwise: {new_token}")),
         UserkeyState::Expired => Finding::fail(CHECK, 15, "The user-key token had expired; Moodle has now deleted it.")
             .evidence("first call: \"accessexception\", the next: \"invalidtoken\"")
-            .fix(format!("{NEW_TOKEN_FIX} with service \"User key authentication web service\" and no \"Valid until\" date.")),
+            .fix(new_token),
         UserkeyState::Reached => Finding::pass(CHECK, 15, "The user-key token works.")
             .evidence("auth_userkey_request_login_url accepted the token"),
-        UserkeyState::Refused(_) => Finding::new(CHECK, 15, Status::Unknown, "Moodle knows the user-key token but refuses it; see steps 6 and 12."),
+        UserkeyState::NotAdmin => Finding::fail(
+            CHECK,
+            15,
+            "The user-key token belongs to a user who is not a site administrator: only administrators may make login URLs (auth/userkey:generatekey).",
+        )
+        .evidence(format!(
+            "auth_userkey_request_login_url: {}",
+            obs.userkey_probe.as_ref().and_then(|r| r.as_ref().err()).map(describe).unwrap_or_default()
+        ))
+        .fix(new_token),
+        UserkeyState::Refused(_) => Finding::pass(CHECK, 15, "Moodle knows the user-key token.")
+            .evidence("refused with accessexception: judged at step 6 or 12"),
         UserkeyState::FunctionMissing => Finding::blocked(CHECK, 15, 3),
-        UserkeyState::NoEmail => Finding::new(CHECK, 15, Status::Unknown, "The user-key token was not tried: the admin's e-mail is not known.")
-            .fix("Give the admin's e-mail (--admin-email), or a working opensis token to look it up."),
+        UserkeyState::Maintenance => Finding::fail(
+            CHECK,
+            15,
+            "Moodle refuses the user-key token while the site is in maintenance mode: its user is not a site administrator.",
+        )
+        .evidence("Moodle error \"sitemaintenance\"")
+        .fix(format!("Turn maintenance mode off (step 0) — and use a token of a site administrator: {new_token}")),
         UserkeyState::Forbidden => Finding::blocked(CHECK, 15, ws_blocker(obs).unwrap_or(13)),
-        UserkeyState::Error(e) => Finding::fail(CHECK, 15, "The user-key token could not be checked.").evidence(describe(e)),
+        UserkeyState::Error(e) => Finding::unknown(CHECK, 15, "Could not tell whether the user-key token works.").evidence(describe(e)),
     }
 }
 
 fn tokens_in_right_fields(obs: &Observations) -> Finding {
     const CHECK: &str = "tokens_in_right_fields";
-    if !obs.site_ok() {
+    if !obs.moodle_answers() {
         return Finding::blocked(CHECK, 15, 0);
     }
     if obs.swapped {
@@ -143,7 +234,7 @@ fn tokens_in_right_fields(obs: &Observations) -> Finding {
             .fix("In openSIS LMS Settings, exchange the two tokens: the opensis service's token goes in the Moodle token field, the User key authentication web service's token in the user key field.");
     }
     if !(obs.opensis_given && obs.userkey_given) {
-        return Finding::new(CHECK, 15, Status::Unknown, "Needs both tokens to check.");
+        return Finding::blocked(CHECK, 15, 15).evidence("needs both tokens");
     }
     if obs.same_token_twice {
         return Finding::fail(CHECK, 15, "Both fields hold the same token.").fix(
@@ -154,73 +245,82 @@ fn tokens_in_right_fields(obs: &Observations) -> Finding {
         (OpensisState::Works(_), Some(Err(_))) => {
             Finding::pass(CHECK, 15, "Each token is in its own field.")
         }
-        _ => Finding::new(
-            CHECK,
-            15,
-            Status::Unknown,
-            "Could not tell which service each token belongs to.",
-        ),
+        _ => Finding::blocked(CHECK, 15, opensis_blocker(obs))
+            .evidence("which service each token belongs to shows once the opensis token works"),
     }
 }
 
 fn admin_authorised(obs: &Observations) -> Finding {
     const CHECK: &str = "admin_authorised_userkey_service";
+    if !obs.moodle_answers() {
+        return Finding::blocked(CHECK, 12, 0);
+    }
     match userkey_state(obs) {
-        UserkeyState::Reached => Finding::pass(CHECK, 12, "The admin is an authorised user of the \"User key authentication web service\".")
-            .evidence("auth_userkey_request_login_url let the admin's token through"),
-        UserkeyState::Refused(e) => match &obs.userkey_page {
-            Some(Ok(UserkeyLoginPage::Disabled { .. })) => Finding::blocked(CHECK, 12, 6),
-            Some(Ok(UserkeyLoginPage::NotInstalled { .. })) => Finding::blocked(CHECK, 12, 3),
-            _ => Finding::fail(CHECK, 12, "The admin is not an authorised user of the \"User key authentication web service\".")
+        UserkeyState::Reached | UserkeyState::NotAdmin => Finding::pass(CHECK, 12, "The admin is an authorised user of the \"User key authentication web service\".")
+            .evidence("auth_userkey_request_login_url let the token through to the function"),
+        UserkeyState::Refused(e) => match userkey_blocker(obs) {
+            12 => Finding::fail(CHECK, 12, "The admin is not an authorised user of the \"User key authentication web service\".")
                 .evidence(format!("User key authentication is enabled, yet auth_userkey_request_login_url answers {}", describe(e)))
-                .fix("In External services → \"User key authentication web service\" → Authorised users, add the site administrator."),
+                .fix("In Site administration → Server → Web services → External services → \"User key authentication web service\" → Authorised users, add the site administrator. (If the admin is listed, the user-key token may belong to another user: check it in Manage tokens.)"),
+            by => Finding::blocked(CHECK, 12, by),
         },
-        UserkeyState::FunctionMissing => Finding::blocked(CHECK, 12, 3),
-        UserkeyState::Forbidden => Finding::blocked(CHECK, 12, ws_blocker(obs).unwrap_or(13)),
-        _ if !obs.site_ok() => Finding::blocked(CHECK, 12, 0),
-        _ => Finding::blocked(CHECK, 12, 15),
+        UserkeyState::NotGiven | UserkeyState::SameAsOpensis => Finding::blocked(CHECK, 12, 15),
+        _ => Finding::blocked(CHECK, 12, userkey_blocker(obs)),
     }
 }
 
 fn sso(obs: &Observations) -> Finding {
     const CHECK: &str = "sso_round_trip";
-    let follow = match (&obs.login_url, &obs.follow) {
-        (Some(Ok(_)), Some(Ok(follow))) => follow,
-        (Some(Ok(_)), Some(Err(e))) => {
-            return Finding::fail(CHECK, 15, "Opening the one-time login URL failed.")
-                .evidence(describe(e))
+    if !obs.moodle_answers() {
+        return Finding::blocked(CHECK, 15, 0);
+    }
+    match (obs.login_url(), obs.follow(), &obs.sso.not_run) {
+        (Some(Ok(_)), Some(Ok(follow)), _) => judge_follow(obs, follow),
+        (Some(Ok(_)), Some(Err(e)), _) => {
+            Finding::fail(CHECK, 15, "Opening the one-time login URL failed.").evidence(describe(e))
         }
-        _ => {
-            let by = match userkey_state(obs) {
-                UserkeyState::FunctionMissing => 3,
-                UserkeyState::Refused(_) => match &obs.userkey_page {
-                    Some(Ok(UserkeyLoginPage::Disabled { .. })) => 6,
-                    _ => 12,
-                },
-                UserkeyState::Reached => 7,
-                UserkeyState::Forbidden => ws_blocker(obs).unwrap_or(13),
-                _ if !obs.site_ok() => 0,
-                _ => 15,
-            };
-            return Finding::blocked(CHECK, 15, by);
+        (Some(Err(e)), _, _) if e.is_errorcode(codes::INVALID_PARAMETER) => {
+            Finding::blocked(CHECK, 15, 7)
         }
-    };
-    judge_follow(obs, follow)
+        (Some(Err(_)), _, _) => Finding::blocked(CHECK, 15, userkey_blocker(obs)),
+        (_, _, Some(NotRun::Requested)) => Finding::skipped(CHECK, 15),
+        (_, _, Some(NotRun::NoAccount)) => Finding::fail(
+            CHECK,
+            15,
+            format!(
+                "No Moodle account has the e-mail {}: single sign-on for it would fail.",
+                obs.sso.email.as_deref().unwrap_or("given")
+            ),
+        )
+        .evidence("core_user_get_users_by_field by e-mail found no account")
+        .fix("Check the admin e-mail given here: it must be exactly the e-mail of a Moodle account (Moodle compares it letter for letter)."),
+        (_, _, Some(NotRun::NoGuard)) if matches!(opensis_state(obs), OpensisState::Works(_)) => {
+            Finding::blocked(CHECK, 15, 15)
+                .evidence("the admin's account could not be read first, so the single sign-on probe (which can change it) was not sent")
+        }
+        (_, _, Some(NotRun::NoUserkeyToken)) => Finding::blocked(CHECK, 15, 15),
+        _ => match userkey_state(obs) {
+            UserkeyState::Reached => Finding::blocked(CHECK, 15, opensis_blocker(obs)).evidence(
+                "the single sign-on probe is sent only once the admin's account could be read (with the opensis token), so that a change it makes can be seen and undone",
+            ),
+            _ => Finding::blocked(CHECK, 15, userkey_blocker(obs)),
+        },
+    }
 }
 
 fn judge_follow(obs: &Observations, follow: &LoginFollow) -> Finding {
     const CHECK: &str = "sso_round_trip";
     let location = follow.location.clone().unwrap_or_default();
-    let lands_on_site = !location.is_empty()
-        && (same_site(&location, &obs.root.to_string())
-            || location.starts_with(&obs.root.to_string()));
+    let root = obs.root.to_string();
+    let lands_on_site =
+        !location.is_empty() && (same_site(&location, &root) || location.starts_with(&root));
     let evidence = format!(
         "login.php?key=… answered HTTP {}{}{}",
         follow.status,
         if location.is_empty() {
             String::new()
         } else {
-            format!(" to {location}")
+            format!(" to {}", super::without_query(&location))
         },
         if follow.sets_moodle_session {
             " with a MoodleSession cookie"
@@ -228,7 +328,24 @@ fn judge_follow(obs: &Observations, follow: &LoginFollow) -> Finding {
             " without a session cookie"
         }
     );
-    if (300..400).contains(&follow.status) && follow.sets_moodle_session && lands_on_site {
+    let redirected = (300..400).contains(&follow.status) && follow.sets_moodle_session;
+    if redirected && lands_on_site {
+        let blocking_page = [
+            "/login/change_password.php",
+            "/user/edit.php",
+            "/user/policy.php",
+        ]
+        .into_iter()
+        .find(|p| location.contains(p));
+        if let Some(page) = blocking_page {
+            return Finding::fail(
+                CHECK,
+                15,
+                "Single sign-on signs the admin in, but Moodle then stops on a page that must be dealt with first.",
+            )
+            .evidence(format!("{evidence} ({page})"))
+            .fix("Log in to Moodle as that user and complete the page it shows (change the password, fill in the profile or accept the site policy).");
+        }
         return Finding::pass(
             CHECK,
             15,
@@ -236,15 +353,10 @@ fn judge_follow(obs: &Observations, follow: &LoginFollow) -> Finding {
         )
         .evidence(evidence);
     }
-    let fix = if follow
-        .body_excerpt
-        .to_ascii_lowercase()
-        .contains("incorrect key")
-        || follow
-            .body_excerpt
-            .to_ascii_lowercase()
-            .contains("expired key")
-    {
+    let fix = if matches!(
+        follow.refusal.as_deref(),
+        Some("Incorrect key" | "Expired key")
+    ) {
         "Moodle refused the fresh key. Check User key authentication's settings: \"User key life time\" (120), and \"IP restriction\" off or matching openSIS's server."
     } else {
         "Check User key authentication's \"Redirect after logout\"/\"URL of SSO host\" settings and any proxy in front of Moodle."
@@ -254,7 +366,13 @@ fn judge_follow(obs: &Observations, follow: &LoginFollow) -> Finding {
         15,
         "Single sign-on does not complete: the one-time login URL does not sign in.",
     )
-    .evidence(format!("{evidence}; {}", follow.body_excerpt))
+    .evidence(format!(
+        "{evidence}; {}",
+        follow
+            .refusal
+            .clone()
+            .unwrap_or_else(|| follow.body_excerpt.clone())
+    ))
     .fix(fix)
     .link(obs.root.endpoint(steps::USERKEY_SETTINGS).to_string())
 }
