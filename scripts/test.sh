@@ -19,3 +19,7 @@ if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/d
 else
   cargo test --workspace --locked
 fi
+
+# The replay of every captured Moodle answer, with its counts in the log.
+cargo test -p moodle-sim --locked --test replay_every_capture every_capture -- --nocapture 2>/dev/null \
+  | grep -E '^replayed '

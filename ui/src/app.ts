@@ -754,15 +754,21 @@ function donePanel(): (Node | null)[] {
             "tr",
             {},
             h("th", { scope: "row" }, n <= 15 ? String(n) : "—"),
-            h("td", {}, stepTitle(n)),
-            h("td", { class: `status-cell ${status ?? "none"}` }, status ? `${STATUS_ICON[status]} ${S.status[status]}` : S.notRun),
             h(
               "td",
-              { class: "evidence-cell" },
+              {},
+              h("div", { class: "summary-title" }, stepTitle(n)),
               ...(state.report?.checks ?? [])
                 .filter((f) => f.step === n)
-                .map((f) => h("div", {}, `${STATUS_ICON[f.status]} ${f.summary}${f.evidence && f.status !== "pass" ? ` (${f.evidence})` : ""}`)),
+                .map((f) =>
+                  h(
+                    "div",
+                    { class: "evidence-cell" },
+                    `${STATUS_ICON[f.status]} ${f.summary}${f.evidence && f.status !== "pass" ? ` (${f.evidence})` : ""}`,
+                  ),
+                ),
             ),
+            h("td", { class: `status-cell ${status ?? "none"}` }, status ? `${STATUS_ICON[status]} ${S.status[status]}` : S.notRun),
           );
         }),
       ),
@@ -896,7 +902,7 @@ function demoPanel(): Node | null {
         h("option", { value: st.name, selected: st.name === demo.state }, S.stateLabel[st.name] ?? st.name),
       ),
     ),
-    current ? h("p", { class: "hint", id: "demo-state-description" }, current.description) : null,
+    current ? h("p", { class: "hint", id: "demo-state-description" }, S.demoChanged(current.description)) : null,
     h(
       "p",
       {},

@@ -53,7 +53,7 @@ export type Step = { number: number, title: string,
  */
 action: string, 
 /**
- * The admin page, relative to the site root, valid on Moodle 3.11 to 4.5.
+ * The admin page, relative to the site root, the same on Moodle 4.1, 4.5 and 5.0.
  */
 admin_path: string | null, verification: Verification, 
 /**

@@ -75,6 +75,7 @@ export const S = {
   demoVersionLabel: (release: string, debugging: boolean) =>
     `Moodle ${release}${debugging ? " (debugging on)" : ""}`,
   demoProxy: "A proxy answers instead of Moodle (made up, not recorded)",
+  demoChanged: (description: string) => `Recorded with: ${description}`,
   demoNoPlugin:
     "The recorded sites never had openSIS-Web-Services installed (it is not public), so step 3 fails in every state.",
   guidedHeading: "In openSIS: LMS Settings (Super Administrator only)",

@@ -140,14 +140,11 @@ async fn the_recorded_account_change_follows_the_login_url_and_nothing_undoes_it
         ("field", "id".into()),
         ("values[0]", "2".into()),
     ];
+    let (url, ask) = (sim.url(), login_url(sim.userkey_token(), sim.admin_email()));
+    let ask_login_url = || call(&sim, &url, &ask);
     let (_, before) = call(&sim, &sim.url(), &by_id).await;
     assert!(before.contains("\"auth\":\"manual\""));
-    call(
-        &sim,
-        &sim.url(),
-        &login_url(sim.userkey_token(), sim.admin_email()),
-    )
-    .await;
+    ask_login_url().await;
     let (_, after) = call(&sim, &sim.url(), &by_id).await;
     assert!(after.contains("\"auth\":\"userkey\""), "{after}");
     assert_eq!(
@@ -156,12 +153,7 @@ async fn the_recorded_account_change_follows_the_login_url_and_nothing_undoes_it
     );
     // In a state without a recorded change the account stays as captured.
     sim.set_site("4.5", "good").unwrap();
-    call(
-        &sim,
-        &sim.url(),
-        &login_url(sim.userkey_token(), sim.admin_email()),
-    )
-    .await;
+    ask_login_url().await;
     let (_, after) = call(&sim, &sim.url(), &by_id).await;
     assert!(after.contains("\"auth\":\"manual\""));
 }

@@ -247,7 +247,7 @@ fn main() -> std::process::ExitCode {
             latency.as_millis()
         );
         println!(
-            "{:<38} {:>8} {:>14} {:>14} {:>8} {:>10}",
+            "{:<44} {:>8} {:>14} {:>14} {:>8} {:>10}",
             "scenario", "requests", "concurrent ms", "sequential ms", "speedup", "× latency"
         );
         let mut last = None;
@@ -255,7 +255,7 @@ fn main() -> std::process::ExitCode {
             let m = measure(scenario, latency, runs, &http).await?;
             let latency_ms = latency.as_secs_f64() * 1000.0;
             println!(
-                "{:<38} {:>8} {:>14.0} {:>14.0} {:>8.2} {:>10.2}",
+                "{:<44} {:>8} {:>14.0} {:>14.0} {:>8.2} {:>10.2}",
                 scenario.name,
                 m.requests,
                 m.concurrent_ms,

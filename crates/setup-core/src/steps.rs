@@ -1,5 +1,6 @@
 // Owns: the catalog of set-up steps — the 14 seed steps, step 0 (the site) and step 15
-// (the tokens and single sign-on) — with Moodle's words and admin page paths (3.11–4.5).
+// (the tokens and single sign-on) — with Moodle's words and admin page paths, the same in
+// Moodle 4.1, 4.5 and 5.0 (read in their source; words that differ are in moodle_texts.rs).
 // Must not: probe anything; the engine decides which checks verify which step.
 
 use serde::Serialize;
@@ -24,7 +25,7 @@ pub struct Step {
     pub title: &'static str,
     /// What the admin does, in Moodle's own words.
     pub action: &'static str,
-    /// The admin page, relative to the site root, valid on Moodle 3.11 to 4.5.
+    /// The admin page, relative to the site root, the same on Moodle 4.1, 4.5 and 5.0.
     pub admin_path: Option<&'static str>,
     pub verification: Verification,
     /// For manual steps: the step whose checks also prove this one.
@@ -142,7 +143,8 @@ static CATALOG: [Step; 16] = [
     Step {
         number: 11,
         title: "Enable web services",
-        action: "Site administration → Advanced features → tick \"Enable web services\".",
+        action: "Site administration → General → Advanced features → tick \"Enable web \
+                 services\".",
         admin_path: Some(OPTIONAL_SUBSYSTEMS),
         verification: Verification::Remote,
         proven_by: None,

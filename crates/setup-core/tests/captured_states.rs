@@ -7,40 +7,9 @@ use moodle_sim::MoodleSim;
 use moodle_ws::{build_http_client, HttpConfig, WsToken};
 use setup_core::{diagnose, DiagnoseInput, Outcome, Report, Status};
 
-/// State → the steps that fail. The captured sites never had the private openSIS-Web-Services
-/// plugin, so step 3 fails wherever the opensis token can ask whether its functions exist.
-const EXPECTED: &[(&str, &[u8])] = &[
-    ("good", &[3]),
-    ("ws_disabled", &[11]),
-    ("rest_disabled", &[13]),
-    ("userkey_disabled", &[3, 6]),
-    ("auth_config_override", &[3, 6]),
-    ("wsauth_disabled", &[3, 8]),
-    ("mapping_username", &[3, 7]),
-    ("userkey_iprestriction", &[3, 7]),
-    ("userkey_updateuser", &[3, 7]),
-    ("userkey_createuser", &[3]),
-    ("keylifetime_60", &[3]),
-    ("service_disabled", &[3, 10]),
-    ("restricted_on", &[3, 10]),
-    ("files_off", &[3, 10]),
-    ("functions_missing", &[3, 14]),
-    ("userkey_unauthorized", &[3, 12]),
-    ("userkey_uninstalled", &[3]),
-    ("opensis_token_invalid", &[15]),
-    ("token_expired", &[15]),
-    ("token_owner_not_admin", &[15]),
-    ("site_policy", &[15]),
-    ("token_owner_wsrole", &[3, 15]),
-    ("site_policy_wsrole", &[3, 15]),
-    ("admin_forcepasswordchange", &[3, 15]),
-    ("admin_not_fully_setup", &[3, 15]),
-    ("duplicate_admin_email", &[3]),
-    ("maintenance", &[0, 3]),
-    ("climaintenance", &[0]),
-    ("reverseproxy", &[0]),
-    ("wwwroot_mismatch", &[0, 3]),
-];
+#[path = "support/expected_steps.rs"]
+mod support;
+use support::expected_steps as expected;
 
 /// Requests a state may send that no capture covers, with why.
 fn allowed_uncaptured(state: &str, body: &str) -> bool {
@@ -103,11 +72,8 @@ async fn judge_version(version: &str) {
     let mut problems = Vec::new();
     let mut judged = 0;
     for state in &captured.states {
-        let expected = EXPECTED
-            .iter()
-            .find(|(s, _)| *s == state.name)
-            .unwrap_or_else(|| panic!("{version}/{}: no expectation in the table", state.name))
-            .1;
+        let expected = expected(&state.name)
+            .unwrap_or_else(|| panic!("{version}/{}: no expectation in the table", state.name));
         for give_email in [false, true] {
             let r = run(version, &state.name, give_email).await;
             let how = if give_email {
