@@ -697,3 +697,41 @@ async fn an_aged_key_beyond_the_captures_is_could_not_tell_not_a_pass() {
     assert_eq!(f.status, Status::Unknown, "{f:?}");
     assert_eq!(report.could_not_tell().len(), 1);
 }
+
+#[tokio::test]
+async fn each_probe_is_sent_once() {
+    for give_email in [false, true] {
+        let r = run_with("4.5", "good", DiagnoseOptions::default(), |sim, i| {
+            i.admin_email = give_email.then(|| sim.admin_email());
+        })
+        .await;
+        let mut probes: Vec<String> = r
+            .sim
+            .requests()
+            .iter()
+            .map(|q| q.probe.clone().unwrap_or_default())
+            .collect();
+        probes.sort();
+        let read = if give_email {
+            "user_by_email_opensis"
+        } else {
+            "user_by_id_opensis"
+        };
+        let mut expected = vec![
+            "exists_local_get_users_information",
+            "follow_login_url",
+            "login_url",
+            "login_url_unknown_email",
+            "public_config",
+            "simpleserver",
+            "site_info_opensis",
+            "site_info_userkey",
+            "userkey_bad_key",
+            // Read before the login URL is asked for, and again after.
+            read,
+            read,
+        ];
+        expected.sort_unstable();
+        assert_eq!(probes, expected, "e-mail given: {give_email}");
+    }
+}
