@@ -40,6 +40,7 @@ function finding(check: string, step: number, status: Finding["status"]): Findin
 
 const report: Report = {
   verdict: { outcome: "failed", headline: "1 step needs you: 13 Enable the REST protocol." },
+  checked_from: "lab-laptop",
   site: {
     sitename: "SIS Lab Moodle",
     release: "4.5.11+ (Build: 20260501)",

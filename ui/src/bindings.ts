@@ -43,7 +43,11 @@ export type Outcome = "passed" | "failed" | "could_not_tell";
 
 export type Verdict = { outcome: Outcome, headline: string, };
 
-export type Report = { verdict: Verdict, site: SiteFacts | null, checks: Array<Finding>, };
+export type Report = { verdict: Verdict, site: SiteFacts | null, 
+/**
+ * The computer the checks ran from: openSIS's server may see the site differently.
+ */
+checked_from: string | null, checks: Array<Finding>, };
 
 export type Verification = "remote" | "partial" | "manual";
 

@@ -85,6 +85,7 @@ pub async fn run(args: DoctorArgs) -> u8 {
             .then(|| ExchangeObserver::new(|exchange| eprintln!("http: {exchange}"))),
         key_lifetime_check: args.check_key_lifetime.then_some(KEY_LIFETIME_CHECK_AGE),
         no_sso: args.no_sso,
+        ..DiagnoseOptions::default()
     };
     if args.check_key_lifetime {
         eprintln!(

@@ -30,12 +30,15 @@ enum Command {
     ///
     /// The doctor changes nothing on the site. What its probes leave behind: the single
     /// sign-on check asks for a one-time login key for the admin (replacing one the admin may
-    /// have pending) and opens it, which starts one admin session; the check of "Web services
-    /// authentication" logs one failed login for a made-up user; opening Moodle's pages starts
-    /// an anonymous visitor session, as any visit does. Before the login key is asked for, the
-    /// admin's account is read, and read again after: if auth_userkey's "Update user" changed
-    /// it, the old values are put back (core_user_update_users) and step 7 fails. --no-sso
-    /// skips the login key, its session and the failed login.
+    /// have pending) and opens it, which starts one admin session (and, when the account is
+    /// not the token's owner, one look at its dashboard); when that key is refused, a second
+    /// one is asked for with an address no computer has (to tell "IP restriction" apart) and
+    /// never opened; the check of "Web services authentication" logs one failed login for a
+    /// made-up user; opening Moodle's pages starts an anonymous visitor session, as any visit
+    /// does. Before a login key is asked for, the accounts with the admin's e-mail are read,
+    /// and read again after: if auth_userkey's "Update user" changed one, the old values are
+    /// put back (core_user_update_users) and step 7 fails. --no-sso skips the login keys,
+    /// the session and the failed login.
     ///
     /// Exit codes: 0 every check passed (warnings allowed; what cannot be seen from outside is
     /// listed), 1 a step failed, 2 bad usage or input, 3 could not tell (a check could not be

@@ -107,6 +107,12 @@ pub fn render(report: &Report, colour: bool) -> String {
             let _ = writeln!(out, "No Moodle site could be read at this address.");
         }
     }
+    if let Some(host) = &report.checked_from {
+        let _ = writeln!(
+            out,
+            "Checked from this computer ({host}), not from openSIS's server: a firewall, DNS or proxy on openSIS's side can differ (run this command there to see what openSIS sees)."
+        );
+    }
     for step in catalog() {
         let findings: Vec<&Finding> = report
             .checks

@@ -9,11 +9,12 @@ use crate::catalog::StateCaptures;
 
 /// Parameters whose captured value was made up by the capture tool: any made-up value of the
 /// client's matches them (a user name that does not exist, a key that was never issued, an
-/// e-mail of nobody). Tried only after every exact match failed.
+/// e-mail of nobody, an IP address for the key). Tried only after every exact match failed.
 pub const MADE_UP_VALUES: &[(&str, &str)] = &[
     ("simpleserver", "wsusername"),
     ("userkey_bad_key", "key"),
     ("login_url_unknown_email", "user[email]"),
+    ("login_url_with_ip", "user[ip]"),
 ];
 
 /// What the placeholders of the captures stand for in this simulation.

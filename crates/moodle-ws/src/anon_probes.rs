@@ -7,14 +7,11 @@ use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::{
-    client::MoodleClient,
-    envelope::{decode_envelope, excerpt},
-    error::WsError,
-};
+use crate::{client::MoodleClient, envelope::excerpt, error::WsError};
 
 pub const USERKEY_LOGIN_ENDPOINT: &str = "auth/userkey/login.php";
 pub const LOGIN_PAGE_ENDPOINT: &str = "login/index.php";
+pub const DASHBOARD_ENDPOINT: &str = "my/";
 pub const SIMPLESERVER_ENDPOINT: &str = "webservice/rest/simpleserver.php";
 
 /// What `auth/userkey/login.php?key=<nonsense>` says about the auth_userkey plugin.
@@ -31,12 +28,31 @@ pub enum UserkeyLoginPage {
     Unexpected { status: u16, excerpt: String },
 }
 
+/// A `MoodleSession` cookie value: a live admin session. Never printed or serialised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionCookie(String);
+
+impl SessionCookie {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SessionCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionCookie(***)")
+    }
+}
+
 /// The result of following a one-time login URL without following its redirect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoginFollow {
     pub status: u16,
     pub location: Option<String>,
     pub sets_moodle_session: bool,
+    /// The session the login opened, to look at the page it lands on (never serialised).
+    #[serde(skip)]
+    pub session: Option<SessionCookie>,
     pub body_excerpt: String,
     /// auth_userkey's reason for refusing the key, when its error page gives one: "Expired
     /// key", "Incorrect key" or "The userkey authentication plugin is disabled."
@@ -60,19 +76,7 @@ impl MoodleClient {
         let answer = self
             .send(self.http.get(self.root.endpoint(LOGIN_PAGE_ENDPOINT)))
             .await?;
-        let by_moodle = matches!(
-            answer.redirect(),
-            Some(WsError::Redirect {
-                by_moodle: true,
-                ..
-            })
-        );
-        Ok(PageAnswer {
-            status: answer.status,
-            location: answer.location.clone(),
-            by_moodle,
-            title: crate::envelope::html_title(&String::from_utf8_lossy(&answer.body)),
-        })
+        Ok(PageAnswer::of(&answer))
     }
 
     pub async fn userkey_login_page(&self) -> Result<UserkeyLoginPage, WsError> {
@@ -100,11 +104,7 @@ impl MoodleClient {
             .append_pair("wspassword", "x")
             .append_pair("wsfunction", "core_webservice_get_site_info")
             .append_pair("moodlewsrestformat", "json");
-        let answer = self.send(self.http.get(url)).await?;
-        if let Some(redirect) = answer.redirect() {
-            return Err(redirect);
-        }
-        decode_envelope(answer.status, answer.content_type.as_deref(), &answer.body)
+        self.send(self.http.get(url)).await?.decode()
     }
 
     /// Opens a login URL the way a browser's first request would, without cookies and without
@@ -122,16 +122,51 @@ impl MoodleClient {
         }
         let answer = self.send(self.http.get(url)).await?;
         let body = String::from_utf8_lossy(&answer.body);
+        let session = answer.set_cookie.iter().find_map(|c| {
+            let value = c.trim_start().strip_prefix("MoodleSession=")?;
+            let value = value.split(';').next().unwrap_or_default().trim();
+            (!value.is_empty() && value != "deleted").then(|| SessionCookie(value.to_owned()))
+        });
         Ok(LoginFollow {
             status: answer.status,
             location: answer.location,
-            sets_moodle_session: answer
-                .set_cookie
-                .iter()
-                .any(|c| c.trim_start().starts_with("MoodleSession")),
+            sets_moodle_session: session.is_some(),
+            session,
             body_excerpt: excerpt(&body),
             refusal: key_refusal(&body),
         })
+    }
+
+    /// The dashboard (`/my/`) with a session, without following a redirect: where Moodle
+    /// sends a user who just signed in (a forced password change, an incomplete profile, the
+    /// site policy).
+    pub async fn dashboard(&self, session: &SessionCookie) -> Result<PageAnswer, WsError> {
+        let request = self
+            .http
+            .get(self.root.endpoint(DASHBOARD_ENDPOINT))
+            .header(
+                reqwest::header::COOKIE,
+                format!("MoodleSession={}", session.expose()),
+            );
+        let answer = self.send(request).await?;
+        Ok(PageAnswer::of(&answer))
+    }
+}
+
+impl PageAnswer {
+    fn of(answer: &crate::client::RawAnswer) -> Self {
+        Self {
+            status: answer.status,
+            location: answer.location.clone(),
+            by_moodle: matches!(
+                answer.redirect(),
+                Some(WsError::Redirect {
+                    by_moodle: true,
+                    ..
+                })
+            ),
+            title: crate::envelope::html_title(&String::from_utf8_lossy(&answer.body)),
+        }
     }
 }
 

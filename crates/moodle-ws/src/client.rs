@@ -34,6 +34,8 @@ pub struct RawAnswer {
     pub location: Option<String>,
     /// `X-Redirect-By`, which Moodle sets on its own redirects.
     pub redirect_by: Option<String>,
+    /// What answered in front of Moodle, as its headers say (see [`intermediary`]).
+    pub via: Option<String>,
     pub set_cookie: Vec<String>,
     pub body: Vec<u8>,
 }
@@ -83,10 +85,7 @@ impl MoodleClient {
             .post(self.root.endpoint(REST_ENDPOINT))
             .form(&form);
         let answer = self.send(request).await?;
-        if let Some(redirect) = answer.redirect() {
-            return Err(redirect);
-        }
-        decode_envelope(answer.status, answer.content_type.as_deref(), &answer.body)
+        answer.decode()
     }
 
     /// Calls a function and decodes its success into `T`; a shape mismatch is a protocol error.
@@ -123,6 +122,7 @@ impl MoodleClient {
             status,
             failure: result.as_ref().err().map(failure_label),
             elapsed: started.elapsed(),
+            preamble: result.as_ref().ok().and_then(RawAnswer::preamble),
         });
         result
     }
@@ -149,6 +149,7 @@ impl MoodleClient {
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let location = header(reqwest::header::LOCATION);
         let redirect_by = header(reqwest::header::HeaderName::from_static("x-redirect-by"));
+        let via = intermediary(response.headers());
         let set_cookie = response
             .headers()
             .get_all(reqwest::header::SET_COOKIE)
@@ -161,13 +162,81 @@ impl MoodleClient {
             content_type,
             location,
             redirect_by,
+            via,
             set_cookie,
             body,
         })
     }
 }
 
+/// What answered in front of Moodle, from the headers a CDN or web firewall adds.
+pub fn intermediary(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let has = |name: &str| headers.contains_key(name);
+    let value = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    let server = value("server");
+    if has("cf-ray") || has("cf-mitigated") || server.contains("cloudflare") {
+        return Some(if value("cf-mitigated").contains("challenge") {
+            "Cloudflare (a challenge page)".to_owned()
+        } else {
+            "Cloudflare".to_owned()
+        });
+    }
+    if has("x-sucuri-id") || server.contains("sucuri") {
+        return Some("Sucuri".to_owned());
+    }
+    if has("x-iinfo") || value("x-cdn").contains("incapsula") {
+        return Some("Imperva (Incapsula)".to_owned());
+    }
+    if server.contains("akamaighost") {
+        return Some("Akamai".to_owned());
+    }
+    if server.contains("mod_security") || server.contains("modsecurity") {
+        return Some("mod_security".to_owned());
+    }
+    None
+}
+
 impl RawAnswer {
+    /// The answer as JSON, or what went wrong: a redirect (never followed), Moodle's error, an
+    /// HTTP error naming what answered in front of Moodle, or a body that is not JSON.
+    pub fn decode(&self) -> Result<Value, WsError> {
+        if let Some(redirect) = self.redirect() {
+            return Err(redirect);
+        }
+        decode_envelope(self.status, self.content_type.as_deref(), &self.body).map_err(
+            |e| match e {
+                WsError::Http {
+                    status,
+                    body_excerpt,
+                    title,
+                    ..
+                } => {
+                    let lower = String::from_utf8_lossy(&self.body).to_ascii_lowercase();
+                    let page = (lower.contains("mod_security") || lower.contains("modsecurity"))
+                        .then(|| "mod_security".to_owned());
+                    WsError::Http {
+                        status,
+                        body_excerpt,
+                        title,
+                        via: self.via.clone().or(page),
+                    }
+                }
+                other => other,
+            },
+        )
+    }
+
+    /// What came before the JSON of the body, if anything.
+    pub fn preamble(&self) -> Option<crate::envelope::Preamble> {
+        crate::envelope::preamble(&self.body)
+    }
+
     /// A redirect, which is never followed: a finding in itself.
     pub fn redirect(&self) -> Option<WsError> {
         let location = self.location.clone().filter(|_| is_redirect(self.status))?;

@@ -6,6 +6,44 @@ use serde_json::Value;
 use crate::error::WsError;
 
 const EXCERPT_CHARS: usize = 300;
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+/// Bytes before the JSON of an answer. Moodle's own answers start with `{` or `[`; a
+/// byte-order mark or blank lines come from a PHP file (usually config.php) saved with them,
+/// and PHP's `json_decode`, which openSIS uses, rejects the answer then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preamble {
+    /// EF BB BF: a UTF-8 byte-order mark.
+    ByteOrderMark,
+    /// Spaces or line breaks before the JSON.
+    Whitespace,
+}
+
+impl Preamble {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Preamble::ByteOrderMark => "a UTF-8 byte-order mark (EF BB BF)",
+            Preamble::Whitespace => "blank space or line breaks",
+        }
+    }
+}
+
+/// What comes before the JSON of a body that is JSON otherwise, if anything.
+pub fn preamble(body: &[u8]) -> Option<Preamble> {
+    if let Some(rest) = body.strip_prefix(UTF8_BOM) {
+        return looks_like_json(rest).then_some(Preamble::ByteOrderMark);
+    }
+    let first = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    (first > 0 && looks_like_json(&body[first..])).then_some(Preamble::Whitespace)
+}
+
+fn looks_like_json(body: &[u8]) -> bool {
+    matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
+}
 const TITLE_SEARCH_BYTES: usize = 64 * 1024;
 
 /// Decodes a web-service answer. Moodle sends its errors as HTTP 200 with
@@ -15,6 +53,8 @@ pub fn decode_envelope(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Value, WsError> {
+    // A byte-order mark before the JSON is read past (and reported by `preamble`).
+    let body = body.strip_prefix(UTF8_BOM).unwrap_or(body);
     let text = String::from_utf8_lossy(body);
     let trimmed = text.trim();
     if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
@@ -28,6 +68,7 @@ pub fn decode_envelope(
             status,
             body_excerpt: excerpt(trimmed),
             title: None,
+            via: None,
         });
     }
     if !(200..300).contains(&status) {
@@ -35,6 +76,7 @@ pub fn decode_envelope(
             status,
             body_excerpt: excerpt(trimmed),
             title: html_title(trimmed),
+            via: None,
         });
     }
     Err(WsError::Protocol {
@@ -133,6 +175,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn bytes_before_the_json_are_read_past_and_named() {
+        let mut body = UTF8_BOM.to_vec();
+        body.extend_from_slice(br#"{"exception":"x","errorcode":"invalidtoken","message":"m"}"#);
+        assert!(decode_envelope(200, None, &body)
+            .unwrap_err()
+            .is_errorcode("invalidtoken"));
+        assert_eq!(preamble(&body), Some(Preamble::ByteOrderMark));
+        assert_eq!(
+            preamble(b"\n\n[{\"error\":false}]"),
+            Some(Preamble::Whitespace)
+        );
+        assert_eq!(preamble(b"[{\"error\":false}]"), None);
+        assert_eq!(preamble(b"\n<html>"), None);
+        assert_eq!(preamble(b""), None);
+    }
+
+    #[test]
     fn error_envelope_wins_over_status() {
         let body = br#"{"exception":"moodle_exception","errorcode":"invalidtoken","message":"Invalid token - token not found"}"#;
         let err = decode_envelope(200, Some("application/json"), body).unwrap_err();
@@ -190,6 +249,7 @@ mod tests {
                 status: 403,
                 body_excerpt: String::new(),
                 title: None,
+                via: None,
             }
         );
         let err = decode_envelope(

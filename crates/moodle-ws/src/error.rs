@@ -24,6 +24,9 @@ pub enum WsError {
         body_excerpt: String,
         /// The `<title>` of an HTML answer (a proxy's page, Moodle's maintenance page).
         title: Option<String>,
+        /// What answered in front of Moodle, when its headers or page say so (Cloudflare,
+        /// mod_security, …).
+        via: Option<String>,
     },
     /// The status and headers arrived, the rest of the answer did not (too slow, or cut off).
     #[error("the site answered HTTP {status} but the rest of its answer did not arrive ({kind:?}): {detail}")]
@@ -169,6 +172,9 @@ pub mod codes {
     pub const REDIRECT_ERROR_DETECTED: &str = "redirecterrordetected";
     /// `$CFG->reverseproxy` is on but the request did not come through the proxy.
     pub const REVERSE_PROXY_ABUSED: &str = "reverseproxyabused";
+    /// A registered function whose plugin files are gone.
+    pub const CODING_ERROR: &str = "codingerror";
+    pub const UPGRADE_RUNNING: &str = "upgraderunning";
     pub const INVALID_PARAMETER: &str = "invalidparameter";
     pub const SITE_MAINTENANCE: &str = "sitemaintenance";
     pub const WRONG_USERNAME_PASSWORD: &str = "wrongusernamepassword";

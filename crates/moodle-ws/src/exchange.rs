@@ -19,6 +19,8 @@ pub struct Exchange {
     pub failure: Option<String>,
     /// From sending the request to the last byte of the body (or the failure).
     pub elapsed: Duration,
+    /// Bytes before the JSON of the answer (a byte-order mark, blank lines), if any.
+    pub preamble: Option<crate::envelope::Preamble>,
 }
 
 impl fmt::Display for Exchange {
@@ -43,7 +45,7 @@ impl ExchangeObserver {
         Self(Arc::new(callback))
     }
 
-    pub(crate) fn notify(&self, exchange: &Exchange) {
+    pub fn notify(&self, exchange: &Exchange) {
         (self.0)(exchange);
     }
 }
@@ -83,6 +85,7 @@ mod tests {
             status: Some(303),
             failure: None,
             elapsed: Duration::from_millis(12),
+            preamble: None,
         }
         .to_string();
         assert_eq!(
@@ -95,6 +98,7 @@ mod tests {
             status: None,
             failure: Some("timeout".into()),
             elapsed: Duration::from_millis(1500),
+            preamble: None,
         };
         assert_eq!(
             failed.to_string(),

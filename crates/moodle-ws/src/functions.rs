@@ -156,6 +156,25 @@ impl MoodleClient {
         .await
     }
 
+    /// The same with `user[ip]`: where auth_userkey's "IP restriction" is on, the call needs
+    /// it (and a login URL made this way opens only from that address).
+    pub async fn request_login_url_with_ip(
+        &self,
+        token: &WsToken,
+        email: &str,
+        ip: &str,
+    ) -> Result<LoginUrl, WsError> {
+        self.call(
+            token,
+            "auth_userkey_request_login_url",
+            &[
+                ("user[email]", email.to_owned()),
+                ("user[ip]", ip.to_owned()),
+            ],
+        )
+        .await
+    }
+
     pub async fn user_by_id(
         &self,
         token: &WsToken,

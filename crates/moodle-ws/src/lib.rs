@@ -10,9 +10,10 @@ pub mod functions;
 pub mod http;
 pub mod public_config;
 pub mod site_url;
+pub mod tls_inspect;
 pub mod token;
 
-pub use anon_probes::{LoginFollow, PageAnswer, UserkeyLoginPage};
+pub use anon_probes::{LoginFollow, PageAnswer, SessionCookie, UserkeyLoginPage};
 pub use client::MoodleClient;
 pub use envelope::decode_envelope;
 pub use error::{TransportKind, WsError};

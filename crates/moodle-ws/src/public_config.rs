@@ -4,11 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{
-    client::MoodleClient,
-    envelope::{decode_envelope, excerpt},
-    error::WsError,
-};
+use crate::{client::MoodleClient, envelope::excerpt, error::WsError};
 
 /// `lang=en` asks for Moodle's English texts, whatever the site's default language.
 pub const PUBLIC_CONFIG_ENDPOINT: &str =
@@ -42,10 +38,7 @@ impl MoodleClient {
             .post(self.root.endpoint(PUBLIC_CONFIG_ENDPOINT))
             .json(&body);
         let answer = self.send(request).await?;
-        if let Some(redirect) = answer.redirect() {
-            return Err(redirect);
-        }
-        let value = decode_envelope(answer.status, answer.content_type.as_deref(), &answer.body)?;
+        let value = answer.decode()?;
         parse_public_config(value)
     }
 }

@@ -24,6 +24,18 @@ pub fn userkey_mapping_email() -> String {
     "php admin/cli/cfg.php --component=auth_userkey --name=mappingfield --set=email".into()
 }
 
+pub fn userkey_ip_restriction_off() -> String {
+    "php admin/cli/cfg.php --component=auth_userkey --name=iprestriction --set=0".into()
+}
+
+pub fn userkey_update_user_off() -> String {
+    "php admin/cli/cfg.php --component=auth_userkey --name=updateuser --set=0".into()
+}
+
+pub fn unique_emails() -> String {
+    "php admin/cli/cfg.php --name=allowaccountssameemail --set=0".into()
+}
+
 pub fn userkey_lifetime() -> String {
     "php admin/cli/cfg.php --component=auth_userkey --name=keylifetime --set=120".into()
 }

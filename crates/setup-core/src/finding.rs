@@ -93,6 +93,8 @@ pub struct Verdict {
 pub struct Report {
     pub verdict: Verdict,
     pub site: Option<SiteFacts>,
+    /// The computer the checks ran from: openSIS's server may see the site differently.
+    pub checked_from: Option<String>,
     pub checks: Vec<Finding>,
 }
 
@@ -110,8 +112,16 @@ impl Report {
         Self {
             verdict: Verdict::of(&checks),
             site,
+            checked_from: None,
             checks,
         }
+    }
+
+    /// The same report, saying which computer the checks ran from.
+    pub fn checked_from(mut self, host: impl Into<String>) -> Self {
+        let host = host.into();
+        self.checked_from = (!host.trim().is_empty()).then_some(host);
+        self
     }
 
     pub fn has_failures(&self) -> bool {

@@ -42,6 +42,12 @@ pub fn report_markdown(report: &Report, title: &str, generated_at: &str) -> Stri
             let _ = writeln!(out, "* Site: could not be read");
         }
     }
+    if let Some(host) = &report.checked_from {
+        let _ = writeln!(
+            out,
+            "* Checked from {host}, not from openSIS's server: what openSIS sees can differ."
+        );
+    }
     let _ = writeln!(out, "* Result: {}\n", report.verdict.headline);
     let _ = writeln!(out, "| Step | Check | Status | Summary | Evidence | Fix |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");

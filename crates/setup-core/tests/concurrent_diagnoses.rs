@@ -37,7 +37,7 @@ async fn fifty_concurrent_diagnoses_on_one_client_agree() {
             .collect();
         assert!(failed.is_empty(), "{failed:#?}");
         assert_eq!(report.failing_steps(), [3]);
-        assert_eq!(sim.requests().len(), 11, "each site saw one diagnosis");
+        assert_eq!(sim.requests().len(), 12, "each site saw one diagnosis");
         assert!(sim.not_captured().is_empty());
         // Each site has its own port; otherwise the reports must be the same.
         let text = serde_json::to_string(&report)

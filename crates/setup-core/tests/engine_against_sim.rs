@@ -3,6 +3,9 @@
 //! admin types (no tokens, swapped or doubled tokens, an e-mail), what the doctor sends and
 //! does not send, and what it puts back.
 
+#[path = "support/front_of_sim.rs"]
+mod support;
+
 use moodle_sim::{Front, MoodleSim};
 use moodle_ws::{build_http_client, HttpConfig, WsToken};
 use setup_core::{
@@ -105,6 +108,12 @@ async fn the_good_state_passes_all_but_the_plugin_no_recorded_site_has() {
     for check in [
         "site_reachable",
         "site_is_moodle",
+        "userkey_ip_restriction_off",
+        "admin_email_valid",
+        "admin_email_account",
+        "admin_email_unique",
+        "sso_lands_on_dashboard",
+        "sso_login_url_address",
         "site_address",
         "site_not_in_maintenance",
         "userkey_plugin_installed",
@@ -120,7 +129,7 @@ async fn the_good_state_passes_all_but_the_plugin_no_recorded_site_has() {
         "rest_protocol_enabled",
         "opensis_token",
         "opensis_token_admin",
-        "opensis_token_account",
+        "token_user_account",
         "userkey_token",
         "tokens_in_right_fields",
         "sso_round_trip",
@@ -420,7 +429,7 @@ async fn no_sso_skips_the_probes_that_leave_a_trace() {
     }
     // What needs no trace is still checked.
     r.assert("admin_authorised_userkey_service", Status::Pass);
-    r.assert("opensis_token_account", Status::Pass);
+    r.assert("token_user_account", Status::Pass);
     r.assert("rest_protocol_enabled", Status::Pass);
     r.assert_failing_steps(&[3]);
 }
@@ -589,74 +598,44 @@ async fn an_aged_key_that_still_signs_in_proves_the_life_time() {
     r.assert("userkey_lifetime", Status::Pass);
 }
 
-/// A test double in front of the simulated Moodle for the one answer no capture holds: a login
-/// key older than `lifetime` is refused the way auth_userkey's source refuses it (HTTP 404,
-/// Moodle's error page with the string "Expired key"). Everything else is passed through, with
-/// the simulation's address replaced by this one's.
+/// The one answer no capture holds here: a login key older than `lifetime` is refused the way
+/// auth_userkey's source refuses it (HTTP 404, Moodle's error page saying "Expired key").
 async fn expiring_keys_in_front_of(sim: &MoodleSim, lifetime: std::time::Duration) -> String {
-    use axum::body::{Body, Bytes};
-    use axum::http::{HeaderMap, Method, Response, Uri};
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
     use std::time::Instant;
+    use support::{Answer, Changes};
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let front = format!("http://{}", listener.local_addr().unwrap());
-    let upstream = sim.url();
-    let moved = {
-        let (upstream, front) = (upstream.clone(), front.clone());
-        move |text: &str| {
-            text.replace(&upstream, &front)
-                .replace(&upstream.replace('/', "\\/"), &front.replace('/', "\\/"))
-        }
-    };
     let issued: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-        let (upstream, issued, http, moved) = (upstream.clone(), issued.clone(), http.clone(), moved.clone());
-        async move {
-            let query = uri.query().unwrap_or_default().to_owned();
-            if uri.path() == "/auth/userkey/login.php" {
-                let key = query.strip_prefix("key=").unwrap_or_default().to_owned();
-                let old = issued.lock().unwrap().get(&key).is_some_and(|t| t.elapsed() > lifetime);
-                if old {
-                    return Response::builder()
-                        .status(404)
-                        .header("content-type", "text/html; charset=utf-8")
-                        .body(Body::from("<!DOCTYPE html><html><head><title>Error</title></head><body><p class=\"errormessage\">Expired key</p></body></html>"))
-                        .unwrap();
-                }
-            }
-            let target = format!("{upstream}{}", uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
-            let mut request = http.request(method, target);
-            for name in ["content-type", "cookie"] {
-                if let Some(v) = headers.get(name) {
-                    request = request.header(name, v.clone());
-                }
-            }
-            let answer = request.body(body).send().await.unwrap();
-            let mut builder = Response::builder().status(answer.status().as_u16());
-            for (name, value) in answer.headers() {
-                if ["content-type", "location", "set-cookie", "x-redirect-by"].contains(&name.as_str()) {
-                    builder = builder.header(name, moved(value.to_str().unwrap()));
-                }
-            }
-            let text = moved(&answer.text().await.unwrap());
-            if let Some(key) = serde_json::from_str::<serde_json::Value>(&text)
+    let seen_keys = issued.clone();
+    let changes = Changes {
+        replace: Arc::new(move |seen| {
+            let key = seen
+                .param("key")
+                .filter(|_| seen.path == "/auth/userkey/login.php")?;
+            let old = issued
+                .lock()
+                .unwrap()
+                .get(key)
+                .is_some_and(|t| t.elapsed() > lifetime);
+            old.then(|| Answer {
+                status: 404,
+                headers: vec![("content-type", "text/html; charset=utf-8".to_owned())],
+                body: b"<!DOCTYPE html><html><head><title>Error</title></head><body><p class=\"errormessage\">Expired key</p></body></html>".to_vec(),
+            })
+        }),
+        rewrite: Arc::new(move |_, body| {
+            if let Some(key) = serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v["loginurl"].as_str().map(str::to_owned))
                 .and_then(|u| u.split("key=").nth(1).map(str::to_owned))
             {
-                issued.lock().unwrap().insert(key, Instant::now());
+                seen_keys.lock().unwrap().insert(key, Instant::now());
             }
-            builder.body(Body::from(text)).unwrap()
-        }
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    front
+            body
+        }),
+    };
+    support::in_front_of(&sim.url(), changes).await
 }
 
 #[tokio::test]
@@ -712,11 +691,6 @@ async fn each_probe_is_sent_once() {
             .map(|q| q.probe.clone().unwrap_or_default())
             .collect();
         probes.sort();
-        let read = if give_email {
-            "user_by_email_opensis"
-        } else {
-            "user_by_id_opensis"
-        };
         let mut expected = vec![
             "exists_local_get_users_information",
             "follow_login_url",
@@ -727,10 +701,14 @@ async fn each_probe_is_sent_once() {
             "site_info_opensis",
             "site_info_userkey",
             "userkey_bad_key",
-            // Read before the login URL is asked for, and again after.
-            read,
-            read,
+            // The accounts with the e-mail, read before the login URL is asked for and after.
+            "user_by_email_opensis",
+            "user_by_email_opensis",
         ];
+        if !give_email {
+            // The token owner's account first, for its e-mail.
+            expected.push("user_by_id_opensis");
+        }
         expected.sort_unstable();
         assert_eq!(probes, expected, "e-mail given: {give_email}");
     }

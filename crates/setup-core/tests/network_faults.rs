@@ -503,3 +503,123 @@ async fn a_20_mb_body_where_json_was_expected_is_refused_at_4_mib() {
         d.within(REQUEST_TIMEOUT);
     }
 }
+
+/// A leaf issued by an intermediate authority, itself issued by a root: (root, intermediate,
+/// leaf and its key), the leaf valid until `not_after`.
+fn chain_for(
+    names: &[&str],
+    not_after: time::OffsetDateTime,
+) -> (
+    CertificateDer<'static>,
+    CertificateDer<'static>,
+    CertificateDer<'static>,
+    KeyPair,
+) {
+    let root_key = KeyPair::generate().unwrap();
+    let mut root_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    root_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    root_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test Root");
+    let root = root_params.self_signed(&root_key).unwrap();
+    let mid_key = KeyPair::generate().unwrap();
+    let mut mid_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    mid_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    mid_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test Intermediate");
+    let mid = mid_params.signed_by(&mid_key, &root, &root_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params.not_after = not_after;
+    let leaf = params.signed_by(&key, &mid, &mid_key).unwrap();
+    (
+        root.der().clone(),
+        mid.der().clone(),
+        leaf.der().clone(),
+        key,
+    )
+}
+
+fn acceptor_with_chain(chain: Vec<CertificateDer<'static>>, key: &KeyPair) -> TlsAcceptor {
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    TlsAcceptor::from(Arc::new(config))
+}
+
+/// A server presenting `chain`, answering with a public configuration, diagnosed by a client
+/// trusting `root`.
+async fn certificate_finding(
+    root: &CertificateDer<'static>,
+    chain: Vec<CertificateDer<'static>>,
+    key: &KeyPair,
+) -> setup_core::Report {
+    let tls = Tls {
+        acceptor: acceptor_with_chain(chain, key),
+        ca: None,
+    };
+    let (addr, _) = tls_server(&tls, public_config_answer("https://127.0.0.1")).await;
+    diagnosed_trusting(root, &format!("https://{addr}")).await
+}
+
+async fn diagnosed_trusting(root: &CertificateDer<'static>, url: &str) -> setup_core::Report {
+    setup_core::diagnose_with(
+        &client_trusting(root),
+        &DiagnoseInput {
+            url: url.to_owned(),
+            ..Default::default()
+        },
+        &setup_core::DiagnoseOptions {
+            extra_roots: vec![root.clone()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn rw21_a_chain_without_its_intermediate_is_named_documented() {
+    let in_a_year = time::OffsetDateTime::now_utc() + time::Duration::days(365);
+    let (root, mid, leaf, key) = chain_for(&["127.0.0.1"], in_a_year);
+    // The server sends its own certificate only: browsers fetch the missing intermediate,
+    // PHP's curl does not.
+    let report = certificate_finding(&root, vec![leaf.clone()], &key).await;
+    let f = report.finding("site_tls_certificate").unwrap();
+    assert_eq!(f.status, Status::Fail, "{f:#?}");
+    assert!(
+        f.summary.contains("without the intermediate certificate"),
+        "{f:#?}"
+    );
+    assert!(f.fix.contains("fullchain.pem"));
+    assert_eq!(
+        report.finding("site_reachable").unwrap().status,
+        Status::Fail
+    );
+
+    // The whole chain is accepted, and its date given.
+    let report = certificate_finding(&root, vec![leaf, mid], &key).await;
+    let f = report.finding("site_tls_certificate").unwrap();
+    assert_eq!(f.status, Status::Pass, "{f:#?}");
+    assert!(f.summary.contains("valid until"), "{f:#?}");
+}
+
+#[tokio::test]
+async fn rw21_a_certificate_about_to_expire_is_a_warning_documented() {
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::days(10);
+    let (root, mid, leaf, key) = chain_for(&["127.0.0.1"], soon);
+    let report = certificate_finding(&root, vec![leaf, mid], &key).await;
+    let f = report.finding("site_tls_certificate").unwrap();
+    assert_eq!(f.status, Status::Warn, "{f:#?}");
+    assert!(
+        f.summary.contains("expires in 9 days") || f.summary.contains("expires in 10 days"),
+        "{f:#?}"
+    );
+}

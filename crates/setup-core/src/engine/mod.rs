@@ -55,6 +55,9 @@ pub struct DiagnoseOptions {
     /// replaces the admin's pending login key), its follow (it opens an admin session), and
     /// the made-up user's failed login (simpleserver.php).
     pub no_sso: bool,
+    /// Certificates trusted beside Mozilla's by the certificate inspection: for tests with a
+    /// certificate authority of their own. Never set by the doctor's commands.
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 /// The age of the key that proves a life time above auth_userkey's default of 60 s.

@@ -5,15 +5,19 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use std::sync::{Arc, Mutex};
+
+use moodle_ws::envelope::Preamble;
 use moodle_ws::error::codes;
+use moodle_ws::tls_inspect::{inspect_tls, TlsFacts};
 use moodle_ws::{
-    normalize_site_url, LoginFollow, MoodleClient, PublicConfig, SiteInfo, SiteRoot,
-    UserkeyLoginPage, WsError, WsToken,
+    normalize_site_url, ExchangeObserver, LoginFollow, MoodleClient, PublicConfig, SiteInfo,
+    SiteRoot, UserkeyLoginPage, WsError, WsToken,
 };
 use serde_json::Value;
 
 use super::address::{self, Moved};
-use super::sso::{self, AccountRead, NotRun, Sso};
+use super::sso::{self, NotRun, Sso};
 use super::{DiagnoseInput, DiagnoseOptions};
 use crate::required_functions::{is_web_services_plugin_function, required_functions};
 
@@ -21,6 +25,8 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 /// Longest wait for the host name to resolve, and for it after the site has answered.
 const DNS_TIMEOUT: Duration = Duration::from_secs(10);
 const DNS_GRACE: Duration = Duration::from_secs(2);
+/// Longest wait for the TLS handshake of the certificate inspection.
+const TLS_INSPECTION_TIMEOUT: Duration = Duration::from_secs(10);
 /// One function of openSIS-Web-Services.zip, called without parameters to learn whether the
 /// plugin is installed: Moodle looks the function up before it checks the service.
 pub const PLUGIN_PROBE_FUNCTION: &str = "local_get_users_information";
@@ -44,6 +50,12 @@ impl EmailSource {
 #[derive(Debug)]
 pub struct Observations {
     pub typed_root: SiteRoot,
+    /// The computer the checks ran from (not the openSIS server).
+    pub checked_from: String,
+    /// What the https site presented in its handshake, judged strictly (https only).
+    pub tls: Option<Result<TlsFacts, WsError>>,
+    /// Answers whose JSON came after a byte-order mark or blank lines: (address, what).
+    pub preambles: Vec<(String, Preamble)>,
     /// Where the checks ran: the site's own address when it could be read.
     pub root: SiteRoot,
     pub addresses: Result<Vec<IpAddr>, String>,
@@ -128,12 +140,36 @@ pub(super) async fn observe(
     input: &DiagnoseInput,
     options: &DiagnoseOptions,
 ) -> Observations {
-    let typed_client = MoodleClient::new(http.clone(), typed.clone(), MAX_BODY)
-        .with_observer(options.on_exchange.clone());
+    // Every exchange is looked at for bytes before its JSON; a verbose observer sees it too.
+    let preambles: Arc<Mutex<Vec<(String, Preamble)>>> = Arc::default();
+    let collector = {
+        let (preambles, verbose) = (preambles.clone(), options.on_exchange.clone());
+        ExchangeObserver::new(move |exchange| {
+            if let (Some(p), Ok(mut seen)) = (exchange.preamble, preambles.lock()) {
+                seen.push((exchange.url.clone(), p));
+            }
+            if let Some(verbose) = &verbose {
+                verbose.notify(exchange);
+            }
+        })
+    };
+    let typed_client =
+        MoodleClient::new(http.clone(), typed.clone(), MAX_BODY).with_observer(Some(collector));
     let host = typed.host().unwrap_or_default().to_owned();
     let port = typed.as_url().port_or_known_default().unwrap_or(443);
-    let (public_config, addresses) =
-        with_addresses(typed_client.public_config(), &host, port).await;
+    let tls = async {
+        if typed.is_https() {
+            Some(inspect_tls(&host, port, TLS_INSPECTION_TIMEOUT, &options.extra_roots).await)
+        } else {
+            None
+        }
+    };
+    let ((public_config, tls), addresses) = with_addresses(
+        async { tokio::join!(typed_client.public_config(), tls) },
+        &host,
+        port,
+    )
+    .await;
     let moved = if address::is_moved(&public_config) {
         Some(address::find_wwwroot(&typed_client, &typed, &public_config).await)
     } else {
@@ -149,6 +185,9 @@ pub(super) async fn observe(
     };
     let mut obs = Observations {
         typed_root: typed,
+        checked_from: gethostname::gethostname().to_string_lossy().into_owned(),
+        tls,
+        preambles: Vec::new(),
         root: root.clone(),
         addresses,
         public_config,
@@ -174,6 +213,7 @@ pub(super) async fn observe(
         aged_follow: None,
     };
     if !obs.moodle_answers() {
+        obs.preambles = take(&preambles);
         return obs;
     }
     let client = typed_client.with_root(root);
@@ -189,12 +229,13 @@ pub(super) async fn observe(
         .map(str::trim)
         .map(str::to_owned);
 
-    // With the e-mail given, the account single sign-on will use is read at once, beside
-    // site info, so that the login URL can be asked for right after.
+    // With the e-mail given (and one Moodle would take), the accounts single sign-on will use
+    // are read at once, beside site info, so that the login URL can be asked for right after.
+    let email_problem = given_email.as_deref().and_then(sso::email_refused);
     let early_read = async {
-        match (&given_email, opensis.as_ref()) {
-            (Some(email), Some(token)) => {
-                Some(sso::read_before(&client, token, AccountRead::ByEmail(email.clone())).await)
+        match (&given_email, opensis.as_ref(), email_problem) {
+            (Some(email), Some(token), None) => {
+                Some(sso::read_by_email(&client, token, email).await)
             }
             _ => None,
         }
@@ -278,31 +319,64 @@ pub(super) async fn observe(
             };
             return (Sso::not_run(reason), None);
         };
-        // The account is read in any case: the read itself tells whether Moodle runs calls
-        // for the token's user (forced password change, incomplete profile, site policy).
-        let (how, before) = match (early_read, &given_email) {
-            (Some(read), _) => read,
-            (None, Some(email)) => {
-                sso::read_before(&client, token, AccountRead::ByEmail(email.clone())).await
+        // The accounts are read in any case: the read itself tells whether Moodle runs calls
+        // for the token's user (forced password change, incomplete profile, site policy). With
+        // the e-mail looked up, the owner's own account comes first, then every account that
+        // has its e-mail (single sign-on picks one of them).
+        let mut owner = None;
+        let email = match &given_email {
+            Some(email) => Some(email.clone()),
+            None => {
+                let read = sso::read_owner(&client, token, info.userid).await;
+                let email = read
+                    .as_ref()
+                    .ok()
+                    .and_then(|users| users.first())
+                    .map(|u| u.email.clone())
+                    .filter(|e| !e.is_empty());
+                owner = Some(read);
+                email
             }
-            (None, None) => sso::read_before(&client, token, AccountRead::ById(info.userid)).await,
         };
-        let looked_up = match (&given_email, &before) {
-            (None, Ok(users)) => users
-                .first()
-                .map(|u| u.email.clone())
-                .filter(|e| !e.is_empty()),
-            _ => None,
+        let looked_up = email.clone().filter(|_| given_email.is_none());
+        let with_owner = |mut chain: Sso| {
+            chain.owner = owner.clone();
+            chain
+        };
+        // A token of someone who is not a site administrator cannot make login URLs; single
+        // sign-on is checked once the tokens are an administrator's.
+        if !info.userissiteadmin {
+            let mut chain = Sso::not_run(NotRun::NotAdmin);
+            chain.owner = owner;
+            return (chain, looked_up);
+        }
+        let Some(email) = email else {
+            let mut chain = Sso::not_run(if matches!(owner, Some(Err(_))) {
+                NotRun::NoGuard
+            } else {
+                NotRun::NoEmail
+            });
+            chain.owner = owner;
+            return (chain, looked_up);
+        };
+        if let Some(problem) = sso::email_refused(&email) {
+            let mut chain = Sso::not_run(NotRun::EmailRefused(problem));
+            chain.owner = owner;
+            chain.email = Some(email);
+            return (chain, looked_up);
+        }
+        let (how, before) = match early_read {
+            Some(read) => read,
+            None => sso::read_by_email(&client, token, &email).await,
         };
         let chain = match (options.no_sso, userkey.as_ref()) {
             (true, _) => Sso::read_only(NotRun::Requested, how, before),
             (false, None) => Sso::read_only(NotRun::NoUserkeyToken, how, before),
             (false, Some(userkey)) => {
-                sso::guarded_login(&client, token, userkey, how, before, given_email.as_deref())
-                    .await
+                sso::guarded_login(&client, token, userkey, info.userid, how, before).await
             }
         };
-        (chain, looked_up)
+        (with_owner(chain), looked_up)
     };
     let (retry, plugin_probe, (sso, looked_up)) = tokio::join!(retry, plugin_probe, sso_chain);
     obs.opensis_info_retry = retry;
@@ -324,7 +398,15 @@ pub(super) async fn observe(
             obs.aged_follow = aged_login(&client, token, &email, age).await;
         }
     }
+    obs.preambles = take(&preambles);
     obs
+}
+
+fn take<T>(shared: &Mutex<Vec<T>>) -> Vec<T> {
+    shared
+        .lock()
+        .map(|mut v| std::mem::take(&mut *v))
+        .unwrap_or_default()
 }
 
 /// An e-mail no account has (the `.invalid` domain cannot exist): a login URL asked for it

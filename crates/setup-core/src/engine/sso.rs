@@ -2,9 +2,18 @@
 // the account is read before the login URL is asked for and after, and whatever changed is
 // put back. Must not: ask for a login URL for an account it could not read first.
 
+use moodle_ws::error::codes;
 use moodle_ws::{
-    LoginFollow, LoginUrl, MoodleClient, UserField, UserRecord, WsError, WsToken, WsWarning,
+    LoginFollow, LoginUrl, MoodleClient, PageAnswer, UserField, UserRecord, WsError, WsToken,
+    WsWarning,
 };
+
+use crate::email_check::{check_email, EmailProblem};
+
+/// The address sent as `user[ip]` to tell auth_userkey's "IP restriction" apart from a wrong
+/// mapping field: from TEST-NET-1 (RFC 5737), which no computer has, so the login key it
+/// makes can never be used.
+pub const UNUSABLE_IP: &str = "192.0.2.1";
 
 /// Why the single sign-on probes did not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +28,10 @@ pub enum NotRun {
     NoGuard,
     /// No Moodle account has the e-mail given.
     NoAccount,
+    /// Moodle would refuse the e-mail as a single sign-on key: nothing was sent with it.
+    EmailRefused(EmailProblem),
+    /// The opensis token is not a site administrator's: its owner cannot make login URLs.
+    NotAdmin,
 }
 
 /// How the account was read, before and after.
@@ -44,12 +57,21 @@ pub struct AccountChange {
 #[derive(Debug, Default)]
 pub struct Sso {
     pub not_run: Option<NotRun>,
+    /// The token owner's own account, read by id (when the e-mail had to be looked up).
+    pub owner: Option<Result<Vec<UserRecord>, WsError>>,
     pub read: Option<AccountRead>,
+    /// Every account with the e-mail single sign-on uses, read before the login URL.
     pub before: Option<Result<Vec<UserRecord>, WsError>>,
     /// The e-mail the login URL was asked for.
     pub email: Option<String>,
     pub login_url: Option<Result<LoginUrl, WsError>>,
+    /// Asked only when the login URL was refused as `invalidparameter`: the same with
+    /// `user[ip]`. A login URL now means "IP restriction" is on (the key is never opened).
+    pub login_url_with_ip: Option<Result<LoginUrl, WsError>>,
     pub follow: Option<Result<LoginFollow, WsError>>,
+    /// The dashboard with the session the follow opened, asked when the account signed in is
+    /// not the token's owner (whose Moodle login checks the account read already passed).
+    pub dashboard: Option<Result<PageAnswer, WsError>>,
     pub after: Option<Result<Vec<UserRecord>, WsError>>,
     pub changes: Vec<AccountChange>,
     /// `core_user_update_users` with the old values, sent only when something changed.
@@ -132,28 +154,48 @@ async fn read(
     }
 }
 
-/// The account read before single sign-on: by the e-mail given, or by the token owner's id.
-pub(super) async fn read_before(
+/// The accounts with an e-mail, read before single sign-on.
+pub(super) async fn read_by_email(
     client: &MoodleClient,
     opensis: &WsToken,
-    how: AccountRead,
+    email: &str,
 ) -> (AccountRead, Result<Vec<UserRecord>, WsError>) {
+    let how = AccountRead::ByEmail(email.to_owned());
     let answer = read(client, opensis, &how).await;
     (how, answer)
 }
 
-/// Asks for a login URL, opens it without following its redirect while reading the account
-/// again, and puts back whatever the login URL changed.
+/// The token owner's own account, by id: its e-mail is the one single sign-on then uses.
+pub(super) async fn read_owner(
+    client: &MoodleClient,
+    opensis: &WsToken,
+    userid: i64,
+) -> Result<Vec<UserRecord>, WsError> {
+    read(client, opensis, &AccountRead::ById(userid)).await
+}
+
+/// Whether Moodle would take the e-mail: a refusal stops single sign-on before anything is
+/// sent with it.
+pub(super) fn email_refused(email: &str) -> Option<EmailProblem> {
+    check_email(email).err()
+}
+
+/// Asks for a login URL for the accounts read before, opens it without following its
+/// redirect while reading the accounts again, and puts back whatever the login URL changed.
 pub(super) async fn guarded_login(
     client: &MoodleClient,
     opensis: &WsToken,
     userkey: &WsToken,
+    owner_id: i64,
     read_how: AccountRead,
     before: Result<Vec<UserRecord>, WsError>,
-    given_email: Option<&str>,
 ) -> Sso {
+    let AccountRead::ByEmail(email) = read_how.clone() else {
+        return Sso::read_only(NotRun::NoEmail, read_how, before);
+    };
     let mut sso = Sso {
         read: Some(read_how.clone()),
+        email: Some(email.clone()),
         ..Sso::default()
     };
     let users = match &before {
@@ -165,37 +207,36 @@ pub(super) async fn guarded_login(
         }
     };
     sso.before = Some(before);
-    let email = match given_email {
-        Some(e) => e.to_owned(),
-        None => match users
-            .first()
-            .map(|u| u.email.clone())
-            .filter(|e| !e.is_empty())
-        {
-            Some(e) => e,
-            None => {
-                sso.not_run = Some(NotRun::NoEmail);
-                return sso;
-            }
-        },
-    };
     if users.is_empty() {
         sso.not_run = Some(NotRun::NoAccount);
-        sso.email = Some(email);
         return sso;
     }
     let login = client.request_login_url(userkey, &email).await;
-    sso.email = Some(email);
+    if matches!(&login, Err(e) if e.is_errorcode(codes::INVALID_PARAMETER)) {
+        sso.login_url_with_ip = Some(
+            client
+                .request_login_url_with_ip(userkey, &email, UNUSABLE_IP)
+                .await,
+        );
+    }
+    let made_a_key = login.is_ok() || matches!(&sso.login_url_with_ip, Some(Ok(_)));
     if let Ok(url) = &login {
         let (follow, after) = tokio::join!(
             client.follow_login_url(&url.loginurl),
             read(client, opensis, &read_how)
         );
-        sso.follow = Some(follow);
-        if let Ok(now) = &after {
-            sso.changes = changes_between(&users, now);
+        let session = follow.as_ref().ok().and_then(|f| f.session.clone());
+        let signed_in = users.first().map(|u| u.id);
+        if let (Some(session), true) = (session, signed_in != Some(owner_id)) {
+            sso.dashboard = Some(client.dashboard(&session).await);
         }
+        sso.follow = Some(follow);
         sso.after = Some(after);
+    } else if made_a_key {
+        sso.after = Some(read(client, opensis, &read_how).await);
+    }
+    if let Some(Ok(now)) = &sso.after {
+        sso.changes = changes_between(&users, now);
     }
     sso.login_url = Some(login);
     if !sso.changes.is_empty() {

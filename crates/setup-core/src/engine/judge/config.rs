@@ -17,17 +17,21 @@ use crate::moodle_texts::missing_function_code;
 use crate::required_functions::{is_web_services_plugin_function, required_functions};
 
 pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
-    vec![
+    let mut out = vec![
         userkey_installed(obs),
         web_services_plugin_installed(obs),
         userkey_enabled(obs),
         mapping_field(obs),
+        ip_restriction(obs),
         update_user(obs),
         key_lifetime(obs),
         webservice_auth(obs),
         web_services_enabled(obs),
         rest_protocol(obs),
-    ]
+    ];
+    out.extend(super::plugins_extra::web_services_plugin_intact(obs));
+    out.extend(super::plugins_extra::userkey_version(obs));
+    out
 }
 
 fn userkey_installed(obs: &Observations) -> Finding {
@@ -150,13 +154,13 @@ fn userkey_enabled(obs: &Observations) -> Finding {
 fn sso_not_run(obs: &Observations, check: &str, step: u8) -> Finding {
     match &obs.sso.not_run {
         Some(NotRun::Requested) => Finding::skipped(check, step),
-        Some(NotRun::NoAccount) => Finding::blocked(check, step, 15),
+        Some(NotRun::NoAccount | NotRun::EmailRefused(_)) => Finding::blocked(check, step, 15),
         Some(NotRun::NoGuard) if matches!(opensis_state(obs), OpensisState::Works(_)) => {
             Finding::blocked(check, step, 15).evidence(
                 "the admin's account could not be read first, so the single sign-on probe (which can change it) was not sent",
             )
         }
-        Some(NotRun::NoUserkeyToken) => Finding::blocked(check, step, 15),
+        Some(NotRun::NoUserkeyToken | NotRun::NotAdmin) => Finding::blocked(check, step, 15),
         Some(NotRun::NoGuard | NotRun::NoEmail) | None => {
             match (opensis_state(obs), userkey_state(obs)) {
                 (OpensisState::Works(_), _) => Finding::blocked(check, step, 15),
@@ -168,12 +172,23 @@ fn sso_not_run(obs: &Observations, check: &str, step: u8) -> Finding {
     }
 }
 
+/// The login URL with `user[ip]` worked where the one without was refused.
+fn ip_restriction_on(obs: &Observations) -> bool {
+    matches!(&obs.sso.login_url_with_ip, Some(Ok(_)))
+}
+
 fn mapping_field(obs: &Observations) -> Finding {
     const CHECK: &str = "userkey_mapping_email";
     let email = obs.sso.email.as_deref().unwrap_or("the admin's e-mail");
     match obs.login_url() {
         Some(Ok(_)) => Finding::pass(CHECK, 7, "\"Mapping field\" is \"Email address\".")
             .evidence(format!("a login URL was issued for {email}")),
+        Some(Err(_)) if ip_restriction_on(obs) => Finding::pass(
+            CHECK,
+            7,
+            "\"Mapping field\" is \"Email address\".",
+        )
+        .evidence(format!("a login URL was issued for {email} once an IP address was given (see \"IP restriction\")")),
         Some(Err(e)) if e.is_errorcode(codes::INVALID_PARAMETER) => {
             let whose = match &obs.admin_email {
                 Some(EmailSource::Given(_)) => "the account with this e-mail exists",
@@ -182,16 +197,47 @@ fn mapping_field(obs: &Observations) -> Finding {
             Finding::fail(
                 CHECK,
                 7,
-                "\"Mapping field\" of User key authentication is not \"Email address\" (or its \"IP restriction\" is on).",
+                "\"Mapping field\" of User key authentication is not \"Email address\".",
             )
-            .evidence(format!("Moodle rejects {email} as the user key although {whose}: {}", describe(e)))
+            .evidence(format!(
+                "Moodle rejects {email} as the user key although {whose}, with and without an IP address: {}",
+                describe(e)
+            ))
             .fix(format!(
-                "In User key authentication's settings set \"Mapping field\" to \"Email address\", set \"IP restriction\" to No, and Save changes.\nOn the server: {}",
+                "In User key authentication's settings set \"Mapping field\" to \"Email address\" and Save changes.\nOn the server: {}",
                 cfg_cli::userkey_mapping_email()
             ))
         }
         Some(Err(_)) => Finding::blocked(CHECK, 7, userkey_blocker(obs)),
         None => sso_not_run(obs, CHECK, 7),
+    }
+}
+
+/// auth_userkey's "IP restriction" makes `user[ip]` a required parameter: openSIS sends only
+/// the e-mail, so every single sign-on is refused with the same answer as a wrong mapping
+/// field. A second login URL with an address tells the two apart.
+fn ip_restriction(obs: &Observations) -> Finding {
+    const CHECK: &str = "userkey_ip_restriction_off";
+    match (obs.login_url(), &obs.sso.login_url_with_ip) {
+        (Some(Ok(_)), _) => Finding::pass(CHECK, 7, "\"IP restriction\" of User key authentication is off.")
+            .evidence("a login URL was issued for the e-mail alone"),
+        (Some(Err(e)), Some(Ok(_))) => Finding::fail(
+            CHECK,
+            7,
+            "\"IP restriction\" of User key authentication is on: openSIS sends only the e-mail, so Moodle refuses every single sign-on.",
+        )
+        .evidence(format!(
+            "the e-mail alone: {}; the same with user[ip]={}: a login URL (a key for an address no computer has, never opened)",
+            describe(e),
+            crate::engine::sso::UNUSABLE_IP
+        ))
+        .fix(format!(
+            "In User key authentication's settings set \"IP restriction\" to No and Save changes.\nOn the server: {}",
+            cfg_cli::userkey_ip_restriction_off()
+        )),
+        (Some(Err(e)), Some(Err(_))) if e.is_errorcode(codes::INVALID_PARAMETER) => Finding::blocked(CHECK, 7, 7),
+        (Some(Err(_)), _) => Finding::blocked(CHECK, 7, userkey_blocker(obs)),
+        (None, _) => sso_not_run(obs, CHECK, 7),
     }
 }
 
@@ -217,7 +263,10 @@ fn update_user(obs: &Observations) -> Finding {
         } else {
             "it rewrote the admin's account"
         };
-        let turn_off = "In User key authentication's settings set \"Update user\" to No (and \"Create user\" to No), then Save changes: openSIS's single sign-on would rewrite every account it signs in.";
+        let turn_off = format!(
+            "In User key authentication's settings set \"Update user\" to No (and \"Create user\" to No), then Save changes: openSIS's single sign-on would rewrite every account it signs in.\nOn the server: {}",
+            cfg_cli::userkey_update_user_off()
+        );
         let finding = if sso.restored() {
             Finding::fail(
                 CHECK,
@@ -228,7 +277,7 @@ fn update_user(obs: &Observations) -> Finding {
                 "the single sign-on check changed {}; core_user_update_users put the old values back and a new read confirmed them",
                 list.join(", ")
             ))
-            .fix(turn_off)
+            .fix(turn_off.clone())
         } else {
             let why = match &sso.restore {
                 Some(Err(e)) => describe(e),

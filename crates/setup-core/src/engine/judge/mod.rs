@@ -2,8 +2,11 @@
 // two tokens that several checks share. Must not: probe, print, or hold a token.
 
 mod config;
+mod plugins_extra;
 mod service;
 mod site;
+mod site_extra;
+mod sso_extra;
 mod tokens;
 
 use moodle_ws::error::codes;
@@ -29,7 +32,7 @@ pub(super) fn judge(obs: &Observations) -> Report {
         }
     }
     checks.sort_by_key(|f| f.step);
-    Report::new(site_facts(obs), checks)
+    Report::new(site_facts(obs), checks).checked_from(obs.checked_from.clone())
 }
 
 /// The site's branch, read from site info when a token could read it.
@@ -213,6 +216,8 @@ pub(crate) enum Refusal {
     /// Before the function was looked up: the token's user (not a site administrator: no
     /// webservice/rest:use) or the token's IP restriction.
     Owner,
+    /// Moodle said so (with debugging on): the token is limited to other IP addresses.
+    IpRestricted,
 }
 
 /// The opensis token, as far as the probes could tell.
@@ -258,6 +263,12 @@ pub(crate) fn opensis_state(obs: &Observations) -> OpensisState<'_> {
     if e.is_errorcode(codes::INVALID_TOKEN) {
         return OpensisState::UnknownToken;
     }
+    if e.is_errorcode(codes::ACCESS_EXCEPTION) && token_ip_restricted(obs) {
+        return OpensisState::Refused {
+            why: Refusal::IpRestricted,
+            certain: true,
+        };
+    }
     if e.is_errorcode(codes::ACCESS_EXCEPTION) {
         let userkey_reached = matches!(
             userkey_state(obs),
@@ -294,6 +305,24 @@ pub(crate) fn opensis_state(obs: &Observations) -> OpensisState<'_> {
         return OpensisState::Forbidden;
     }
     OpensisState::Error(e)
+}
+
+/// Moodle said (with debugging on) that the token is limited to other addresses: "Invalid
+/// service - IP:… is not supported".
+fn token_ip_restricted(obs: &Observations) -> bool {
+    let says_ip = |e: Option<&WsError>| {
+        matches!(e, Some(WsError::Moodle { debuginfo: Some(d), .. })
+            if d.contains("IP:") && d.contains("not supported"))
+    };
+    [
+        obs.opensis_info.as_ref().and_then(|r| r.as_ref().err()),
+        obs.opensis_info_retry
+            .as_ref()
+            .and_then(|r| r.as_ref().err()),
+        obs.plugin_probe.as_ref().and_then(|r| r.as_ref().err()),
+    ]
+    .into_iter()
+    .any(says_ip)
 }
 
 /// The user-key token, as far as the probes could tell.

@@ -1,5 +1,6 @@
-// Owns: the step-0 checks — reachable, a Moodle, its real address, maintenance, public
-// reachability and https. Must not: judge any later step.
+// Owns: the step-0 checks — reachable, a Moodle (or what answers instead: a reverse-proxy
+// setting, the IP blocker, a web firewall), its real address, maintenance, public address,
+// https and its certificate, clean JSON. Must not: judge any later step.
 
 use moodle_ws::error::codes;
 use moodle_ws::{same_site, TransportKind, WsError};
@@ -18,6 +19,8 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
     out.push(maintenance(obs));
     out.push(public(obs));
     out.push(https(obs));
+    out.extend(super::site_extra::certificate(obs));
+    out.extend(super::site_extra::clean_json(obs));
     out
 }
 
@@ -131,7 +134,7 @@ fn is_moodle(obs: &Observations) -> Finding {
         Err(WsError::Transport { .. } | WsError::Incomplete { .. }) => Finding::blocked(CHECK, 0, 0)
             .fix("Make the site reachable first."),
         Err(e) if e.is_errorcode(codes::REVERSE_PROXY_ABUSED) => Finding::fail(
-            CHECK,
+            "site_reverse_proxy",
             0,
             "Moodle refuses every request: its config.php says it sits behind a reverse proxy ($CFG->reverseproxy), but requests reach it directly.",
         )
@@ -144,6 +147,10 @@ fn is_moodle(obs: &Observations) -> Finding {
         }) => Finding::pass(CHECK, 0, "A Moodle site answers (with a redirect to its own address).")
             .evidence(describe_result(&obs.public_config)),
         Err(WsError::Redirect { location, .. }) => redirected(obs, location),
+        Err(e) if super::site_extra::ip_blocked(e) => super::site_extra::ip_blocker(e),
+        Err(WsError::Http { via: Some(via), status, title, .. }) => {
+            super::site_extra::web_firewall(via, *status, title.as_deref(), &describe_result(&obs.public_config))
+        }
         Err(e) if cli_maintenance(e) => Finding::pass(CHECK, 0, "A Moodle site answers, with its maintenance page.")
             .evidence(describe(e)),
         Err(WsError::Http { status: 404, .. }) => Finding::fail(
@@ -314,6 +321,9 @@ fn moved_address(obs: &Observations, moved: &Moved) -> Finding {
             },
             without_query(location)
         ));
+    }
+    if let Some(hint) = super::site_extra::path_dropped(obs, moved) {
+        evidence.push(hint);
     }
     let why = "openSIS must use the site's own address exactly (scheme, host, port and folder): Moodle redirects every other one, and a redirected web-service call arrives without its token (openSIS then says \"invalid token\" or \"authentication error\").";
     match (&moved.wwwroot, &moved.config) {

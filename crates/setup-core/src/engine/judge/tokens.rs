@@ -11,7 +11,7 @@ use super::{
     OpensisState, Refusal, UserkeyState,
 };
 use crate::engine::observe::Observations;
-use crate::engine::sso::{AccountRead, NotRun};
+use crate::engine::sso::NotRun;
 use crate::finding::Finding;
 use crate::moodle_texts::create_token;
 use crate::steps;
@@ -27,6 +27,7 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
         admin_authorised(obs).link(obs.root.endpoint(steps::EXTERNAL_SERVICES).to_string()),
         sso(obs),
     ];
+    out.extend(super::sso_extra::findings(obs));
     for f in &mut out {
         if f.step == 15 && f.link.is_none() {
             f.link = Some(tokens_link.clone());
@@ -55,6 +56,13 @@ fn opensis_token(obs: &Observations) -> Finding {
         OpensisState::Expired => Finding::fail(CHECK, 15, "The opensis token had expired; Moodle has now deleted it.")
             .evidence("first call: \"accessexception\", the next: \"invalidtoken\" (Moodle deletes an expired token when it refuses it)")
             .fix(format!("{new_token} Then enter it in openSIS.")),
+        OpensisState::Refused { why: Refusal::IpRestricted, .. } => Finding::fail(
+            "opensis_token_ip_restricted",
+            15,
+            "The opensis token is limited to other IP addresses (its \"IP restriction\" in Manage tokens): Moodle refuses it from here — and from openSIS's server unless that address is listed.",
+        )
+        .evidence(refused_before_function(obs))
+        .fix(format!("In Site administration → Server → Web services → Manage tokens, look at the token's \"IP restriction\": it must be empty, or list the public address of openSIS's server (and of this computer, to check it). A token cannot be edited: delete it, then: {new_token}")),
         OpensisState::Refused { why: Refusal::Owner, .. } => Finding::fail(
             CHECK,
             15,
@@ -64,9 +72,9 @@ fn opensis_token(obs: &Observations) -> Finding {
         .fix(format!("{TOKEN_OWNER_CAUSES} {new_token}")),
         OpensisState::Refused { .. } => Finding::pass(CHECK, 15, "Moodle knows the opensis token and it has not expired.")
             .evidence("refused twice the same way, so not an expired token; the refusal is judged at step 10 or 14"),
-        OpensisState::UserRefused(e) => Finding::fail(CHECK, 15, "The user behind the opensis token may not use web services (suspended, no login, unconfirmed or password expired).")
+        OpensisState::UserRefused(e) => Finding::fail("token_user_refused", 15, account_refusal(e.errorcode().unwrap_or_default()))
             .evidence(describe(e))
-            .fix(format!("Make the token's user an active site administrator (Site administration → Users → Browse list of users), or {}", new_token.to_lowercase())),
+            .fix(ACCOUNT_FIX),
         OpensisState::Maintenance => Finding::fail(
             CHECK,
             15,
@@ -112,55 +120,72 @@ fn opensis_token_admin(obs: &Observations) -> Finding {
 
 /// Moodle runs most calls through its login checks (site info skips them): a forced password
 /// change, an incomplete profile or a site policy not agreed stop every sync call.
+/// Moodle runs most calls through its login checks (site info skips them): a forced password
+/// change, an incomplete profile, a site policy not agreed or a refused account stop every
+/// sync call. Each cause has its own check; `token_user_account` is the check when none is.
 fn opensis_token_account(obs: &Observations) -> Finding {
-    const CHECK: &str = "opensis_token_account";
-    let Some(before) = &obs.sso.before else {
-        return Finding::blocked(CHECK, 15, opensis_blocker(obs));
+    const CHECK: &str = "token_user_account";
+    let works = matches!(opensis_state(obs), OpensisState::Works(_));
+    let (read, how) = match (&obs.sso.owner, &obs.sso.before, &obs.opensis_early_read) {
+        (Some(owner), _, _) => (owner, "the token's own account"),
+        (None, Some(before), _) => (before, "the account with the admin's e-mail"),
+        (None, None, Some(before)) if works => (before, "the account with the admin's e-mail"),
+        _ => return Finding::blocked(CHECK, 15, opensis_blocker(obs)),
     };
-    let how = match &obs.sso.read {
-        Some(AccountRead::ById(_)) => "the token's own account",
-        _ => "the account with the admin's e-mail",
-    };
-    let e = match before {
-        Ok(users) => {
+    let e = match read {
+        Ok(_) => {
             return Finding::pass(
                 CHECK,
                 15,
-                "Moodle runs calls for the token's user (no forced password change, profile complete, site policy agreed).",
+                "Moodle runs calls for the token's user (no forced password change, profile complete, site policy agreed, account active).",
             )
-            .evidence(format!(
-                "core_user_get_users_by_field for {how} answered ({} account{})",
-                users.len(),
-                if users.len() == 1 { "" } else { "s" }
-            ))
+            .evidence(format!("core_user_get_users_by_field for {how} answered"))
         }
         Err(e) => e,
     };
-    let (summary, fix) = match e.errorcode() {
+    let (check, summary, fix) = match e.errorcode() {
         Some(codes::FORCE_PASSWORD_CHANGE) => (
+            "token_user_password_change",
             "The token's user must change their password before Moodle runs openSIS's calls (\"Force password change\" is set).",
             "Log in to Moodle as that user and change the password — untick \"Log out of all web apps\" on the form, or the tokens are deleted. Or have another administrator untick \"Force password change\" on the user's Edit profile page.",
         ),
         Some(codes::USER_NOT_FULLY_SET_UP) => (
+            "token_user_profile_incomplete",
             "The token's user has not completed their profile (a required profile field is empty): Moodle refuses openSIS's calls until it is.",
             "Log in to Moodle as that user and fill in the fields the profile page asks for (Edit profile), or make the custom profile field not required (Site administration → Users → User profile fields).",
         ),
         Some(codes::SITE_POLICY_NOT_AGREED) => (
+            "token_user_site_policy",
             "The token's user has not agreed to the site policy: Moodle refuses openSIS's calls until they do.",
-            "Log in to Moodle as that user and accept the site policy, or use a token of a site administrator who has.",
+            "Log in to Moodle as that user and accept the site policy, or use tokens of a site administrator (administrators are not asked).",
         ),
         Some(c) if c.starts_with("wsaccessuser") => (
-            "The token's user may not use web services (suspended, no login, unconfirmed or password expired).",
-            "Make the token's user an active site administrator, or create the tokens for one.",
+            "token_user_refused",
+            account_refusal(c),
+            ACCOUNT_FIX,
         ),
         _ => {
             return Finding::unknown(CHECK, 15, "Could not read the token's account to check that Moodle runs calls for it.")
                 .evidence(describe(e))
         }
     };
-    Finding::fail(CHECK, 15, summary)
+    Finding::fail(check, 15, summary)
         .evidence(format!("core_user_get_users_by_field for {how}: {} (core_webservice_get_site_info skips this check, every sync call makes it)", describe(e)))
         .fix(fix)
+}
+
+const ACCOUNT_FIX: &str = "In Site administration → Users → Browse list of users, open the token's user: make it active (not suspended, confirmed), with \"Manual accounts\" as its authentication method and a current password (Site administration → Plugins → Authentication → Manual accounts: password expiry). Or create the tokens for an active site administrator.";
+
+/// Moodle's words for an account it refuses web services to (webservice/lib.php).
+fn account_refusal(code: &str) -> &'static str {
+    match code {
+        codes::USER_EXPIRED => "The token's user's password has expired: Moodle refuses every web-service call with both tokens.",
+        codes::USER_NOLOGIN => "The token's user has the authentication method \"No login\": Moodle refuses every web-service call with both tokens.",
+        codes::USER_SUSPENDED => "The token's user is suspended: Moodle refuses every web-service call with both tokens.",
+        codes::USER_UNCONFIRMED => "The token's user has not confirmed their account: Moodle refuses every web-service call with both tokens.",
+        codes::USER_DELETED => "The token's user was deleted: Moodle refuses every web-service call with both tokens.",
+        _ => "The token's user may not use web services: Moodle refuses every web-service call with both tokens.",
+    }
 }
 
 fn userkey_token(obs: &Observations) -> Finding {
@@ -279,26 +304,28 @@ fn sso(obs: &Observations) -> Finding {
         (Some(Ok(_)), Some(Err(e)), _) => {
             Finding::fail(CHECK, 15, "Opening the one-time login URL failed.").evidence(describe(e))
         }
+        (Some(Err(_)), _, _) if matches!(&obs.sso.login_url_with_ip, Some(Ok(_))) => {
+            Finding::blocked(CHECK, 15, 7).evidence(
+                "the login URL made with an IP address is bound to an address no computer has: it is not opened",
+            )
+        }
         (Some(Err(e)), _, _) if e.is_errorcode(codes::INVALID_PARAMETER) => {
             Finding::blocked(CHECK, 15, 7)
         }
         (Some(Err(_)), _, _) => Finding::blocked(CHECK, 15, userkey_blocker(obs)),
         (_, _, Some(NotRun::Requested)) => Finding::skipped(CHECK, 15),
-        (_, _, Some(NotRun::NoAccount)) => Finding::fail(
+        (_, _, Some(NotRun::NoAccount)) => Finding::blocked(CHECK, 15, 15)
+            .evidence("no account has the e-mail to sign in with"),
+        (_, _, Some(NotRun::EmailRefused(_))) => Finding::unknown(
             CHECK,
             15,
-            format!(
-                "No Moodle account has the e-mail {}: single sign-on for it would fail.",
-                obs.sso.email.as_deref().unwrap_or("given")
-            ),
-        )
-        .evidence("core_user_get_users_by_field by e-mail found no account")
-        .fix("Check the admin e-mail given here: it must be exactly the e-mail of a Moodle account (Moodle compares it letter for letter)."),
+            "Single sign-on could not be tried: Moodle would refuse the admin's e-mail as its key (see above). Try it with a user whose e-mail Moodle accepts.",
+        ),
         (_, _, Some(NotRun::NoGuard)) if matches!(opensis_state(obs), OpensisState::Works(_)) => {
             Finding::blocked(CHECK, 15, 15)
                 .evidence("the admin's account could not be read first, so the single sign-on probe (which can change it) was not sent")
         }
-        (_, _, Some(NotRun::NoUserkeyToken)) => Finding::blocked(CHECK, 15, 15),
+        (_, _, Some(NotRun::NoUserkeyToken | NotRun::NotAdmin)) => Finding::blocked(CHECK, 15, 15),
         _ => match userkey_state(obs) {
             UserkeyState::Reached => Finding::blocked(CHECK, 15, opensis_blocker(obs)).evidence(
                 "the single sign-on probe is sent only once the admin's account could be read (with the opensis token), so that a change it makes can be seen and undone",
@@ -330,22 +357,6 @@ fn judge_follow(obs: &Observations, follow: &LoginFollow) -> Finding {
     );
     let redirected = (300..400).contains(&follow.status) && follow.sets_moodle_session;
     if redirected && lands_on_site {
-        let blocking_page = [
-            "/login/change_password.php",
-            "/user/edit.php",
-            "/user/policy.php",
-        ]
-        .into_iter()
-        .find(|p| location.contains(p));
-        if let Some(page) = blocking_page {
-            return Finding::fail(
-                CHECK,
-                15,
-                "Single sign-on signs the admin in, but Moodle then stops on a page that must be dealt with first.",
-            )
-            .evidence(format!("{evidence} ({page})"))
-            .fix("Log in to Moodle as that user and complete the page it shows (change the password, fill in the profile or accept the site policy).");
-        }
         return Finding::pass(
             CHECK,
             15,
