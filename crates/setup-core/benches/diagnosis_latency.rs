@@ -114,19 +114,17 @@ async fn sequential(http: &reqwest::Client, input: &DiagnoseInput) {
     if opensis.is_some() && opensis == userkey {
         userkey = None;
     }
-    let email = input.admin_email.clone();
+    let given = input.admin_email.clone();
     let _ = client.userkey_login_page().await;
     let _ = client.simpleserver_probe().await;
     let mut opensis_info = site_info(&client, opensis.as_ref()).await;
     let mut userkey_info = site_info(&client, userkey.as_ref()).await;
     let mut before = None;
-    if let (Some(token), Some(email)) = (opensis.as_ref(), email.as_ref()) {
+    if let (Some(token), Some(email)) = (opensis.as_ref(), given.as_ref()) {
         before = Some(client.users_by_field(token, UserField::Email, email).await);
     }
     if let Some(token) = userkey.as_ref() {
-        let _ = client
-            .request_login_url(token, "nobody@example.invalid")
-            .await;
+        let _ = client.request_login_url(token, "nobody@example.invalid").await;
     }
     if is_access_exception(&opensis_info) && matches!(userkey_info, Some(Ok(_))) {
         std::mem::swap(&mut opensis, &mut userkey);
@@ -144,22 +142,26 @@ async fn sequential(http: &reqwest::Client, input: &DiagnoseInput) {
     if plugin_missing {
         let _ = client.call_value(token, PLUGIN_PROBE_FUNCTION, &[]).await;
     }
-    let (field, value) = match &email {
-        Some(e) => (UserField::Email, e.clone()),
-        None => (UserField::Id, info.userid.to_string()),
+    let email = match given {
+        Some(email) => email,
+        None => {
+            let Ok(Some(owner)) = client.user_by_id(token, info.userid).await else {
+                return;
+            };
+            owner.email
+        }
     };
     let users = match before {
         Some(users) => users,
-        None => client.users_by_field(token, field, &value).await,
+        None => client.users_by_field(token, UserField::Email, &email).await,
     };
-    let Ok(users) = users else {
+    if users.is_err() {
         return;
-    };
-    let email = email.or_else(|| users.first().map(|u| u.email.clone()));
-    if let (Some(userkey), Some(email)) = (userkey.as_ref(), email) {
+    }
+    if let Some(userkey) = userkey.as_ref() {
         if let Ok(url) = client.request_login_url(userkey, &email).await {
             let _ = client.follow_login_url(&url.loginurl).await;
-            let _ = client.users_by_field(token, field, &value).await;
+            let _ = client.users_by_field(token, UserField::Email, &email).await;
         }
     }
 }
