@@ -124,7 +124,9 @@ async fn sequential(http: &reqwest::Client, input: &DiagnoseInput) {
         before = Some(client.users_by_field(token, UserField::Email, email).await);
     }
     if let Some(token) = userkey.as_ref() {
-        let _ = client.request_login_url(token, "nobody@example.invalid").await;
+        let _ = client
+            .request_login_url(token, "nobody@example.invalid")
+            .await;
     }
     if is_access_exception(&opensis_info) && matches!(userkey_info, Some(Ok(_))) {
         std::mem::swap(&mut opensis, &mut userkey);

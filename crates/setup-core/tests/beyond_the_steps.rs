@@ -157,7 +157,7 @@ async fn rw14_site_policy_not_agreed_captured() {
 #[tokio::test]
 async fn rw08_an_expired_token_captured() {
     let r = captured("4.1", "token_expired", None).await;
-    r.says("opensis_token", Status::Fail, "had expired");
+    r.says("opensis_token_expired", Status::Fail, "had expired");
 }
 
 #[tokio::test]

@@ -446,7 +446,7 @@ async fn an_expired_token_is_told_apart_from_a_disabled_service() {
             },
         )
         .await;
-        let f = r.finding("opensis_token");
+        let f = r.finding("opensis_token_expired");
         assert_eq!(f.status, Status::Fail);
         assert!(f.summary.contains("expired"), "{f:?}");
         r.assert_failing_steps(&[15]);

@@ -53,7 +53,7 @@ fn opensis_token(obs: &Observations) -> Finding {
         OpensisState::UnknownToken => Finding::fail(CHECK, 15, "Moodle does not know the opensis token.")
             .evidence("Moodle error \"invalidtoken\"")
             .fix(format!("Copy the token again from Manage tokens, all 32 characters, and check it is from this site. Tokens also disappear when their user changes the password with \"Log out of all web apps\" ticked. Otherwise: {new_token}")),
-        OpensisState::Expired => Finding::fail(CHECK, 15, "The opensis token had expired; Moodle has now deleted it.")
+        OpensisState::Expired => Finding::fail("opensis_token_expired", 15, "The opensis token had expired; Moodle has now deleted it.")
             .evidence("first call: \"accessexception\", the next: \"invalidtoken\" (Moodle deletes an expired token when it refuses it)")
             .fix(format!("{new_token} Then enter it in openSIS.")),
         OpensisState::Refused { why: Refusal::IpRestricted, .. } => Finding::fail(
@@ -218,7 +218,7 @@ fn userkey_token(obs: &Observations) -> Finding {
         UserkeyState::UnknownToken => Finding::fail(CHECK, 15, "Moodle does not know the user-key token.")
             .evidence("Moodle error \"invalidtoken\"")
             .fix(format!("Copy the token again from Manage tokens, all 32 characters, and check it is from this site. Otherwise: {new_token}")),
-        UserkeyState::Expired => Finding::fail(CHECK, 15, "The user-key token had expired; Moodle has now deleted it.")
+        UserkeyState::Expired => Finding::fail("userkey_token_expired", 15, "The user-key token had expired; Moodle has now deleted it.")
             .evidence("first call: \"accessexception\", the next: \"invalidtoken\"")
             .fix(new_token),
         UserkeyState::Reached => Finding::pass(CHECK, 15, "The user-key token works.")
