@@ -3,7 +3,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{demo, plugins, secrets, sis};
+use crate::commands::{demo, diagnose, plugins, secrets, sis};
 use crate::error::ErrorPayload;
 
 /// The generated file's path, relative to this crate.
@@ -49,6 +49,8 @@ pub fn typescript() -> String {
         decl::<sis::SisForm>(&cfg),
         decl::<sis::SisSaveResult>(&cfg),
         decl::<demo::DemoSis>(&cfg),
+        decl::<demo::DemoTokens>(&cfg),
+        decl::<diagnose::AddressPreview>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.\n// Do not edit: change the Rust type and regenerate.\n\n",

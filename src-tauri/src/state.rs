@@ -149,6 +149,16 @@ impl AppState {
         *self.demo_profile.lock().await = Some(profile);
     }
 
+    /// Saves a profile: the demo one in memory, the others in the profile file.
+    pub async fn save_profile(&self, profile: Profile) -> AppResult<Profile> {
+        if profile.id == DEMO_PROFILE_ID {
+            self.set_demo_profile(profile.clone()).await;
+        } else {
+            self.profiles.upsert(&profile)?;
+        }
+        Ok(profile)
+    }
+
     /// A profile by id, the demo one included.
     pub async fn profile(&self, id: &str) -> AppResult<Profile> {
         if id == DEMO_PROFILE_ID {

@@ -146,6 +146,89 @@ fn demo_mode_end_to_end() {
         .contains("* Result: 1 step needs you: 13 Enable the REST protocol."));
 }
 
+/// A first set-up in the demo: no token yet, so the checks that need one wait for the page
+/// that asks for it, and nothing fails for a token not given yet.
+#[test]
+fn wizard_checks_wait_for_tokens_not_given_yet() {
+    let h = harness(session());
+    h.ok("start_demo", json!({"preloadTokens": false}));
+    let tokens = h.ok("token_state", json!({"profileId": "demo"}));
+    assert_eq!(tokens["opensis"]["set"], false);
+    let report = h.ok(
+        "diagnose_profile",
+        json!({"profileId": "demo", "wizard": true}),
+    );
+    let status = |check: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == check)
+            .map(|c| c["status"].as_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(status("opensis_token"), "waiting");
+    assert_eq!(status("userkey_token"), "waiting");
+    // Never "all good" while tokens wait; the headline says what waits for which.
+    assert_eq!(report["verdict"]["outcome"], "could_not_tell");
+    let headline = report["verdict"]["headline"].as_str().unwrap();
+    assert!(
+        headline.starts_with("Nothing failed so far. Waiting for the opensis token"),
+        "{headline}"
+    );
+    let mapping = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "userkey_mapping_email")
+        .unwrap();
+    assert_eq!(mapping["status"], "blocked");
+    assert!(mapping["summary"]
+        .as_str()
+        .unwrap()
+        .contains("user-key token"));
+    // The token-less checks prove their steps at once; the simulated site is not a warning.
+    assert_eq!(status("rest_protocol_enabled"), "pass");
+    assert_eq!(status("userkey_enabled"), "pass");
+    assert_eq!(status("site_public"), "pass");
+    assert!(failing_steps(&report).iter().all(|s| *s != 15), "{report}");
+
+    // The tokens as the demo hands them to the admin, pasted with a line break inside.
+    let demo = h.ok("demo_tokens", json!({}));
+    let opensis = demo["opensis"].as_str().unwrap();
+    let pasted = format!("{} \n{}", &opensis[..16], &opensis[16..]);
+    let state = h.ok(
+        "set_token",
+        json!({"profileId": "demo", "kind": "opensis_token", "value": pasted}),
+    );
+    assert_eq!(state["spaces_removed"], true);
+    assert_eq!(state["opensis"]["looks_valid"], true);
+    assert_eq!(state["opensis"]["last4"], json!(&opensis[28..]));
+    assert!(state["opensis"]["saved_at"].as_u64().unwrap() > 1_700_000_000);
+    // An empty paste changes nothing.
+    let state = h.ok(
+        "set_token",
+        json!({"profileId": "demo", "kind": "opensis_token", "value": "  "}),
+    );
+    assert_eq!(state["opensis"]["set"], true);
+    let report = h.ok(
+        "diagnose_profile",
+        json!({"profileId": "demo", "wizard": true}),
+    );
+    assert_eq!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "opensis_service_exists")
+            .unwrap()["status"],
+        "pass"
+    );
+    // Without the wizard, a missing token is a failure, as the doctor says it.
+    let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
+    assert!(failing_steps(&report).contains(&15), "{report}");
+}
+
 #[test]
 fn profiles_round_trip_and_errors_are_code_and_message() {
     let h = harness(session());
@@ -179,8 +262,20 @@ fn profiles_round_trip_and_errors_are_code_and_message() {
         .call("open_external", json!({"url": "file:///etc/passwd"}))
         .unwrap_err();
     assert_eq!(err["code"], "invalid_link");
-    let err = h.call("check_site", json!({"url": ""})).unwrap_err();
-    assert_eq!(err["code"], "invalid_input");
+    let err = h
+        .call("diagnose_profile", json!({"profileId": id}))
+        .unwrap_err();
+    assert_eq!(err["code"], "profile_not_found");
+    let preview = h.ok(
+        "normalize_url",
+        json!({"input": "moodle.lincoln.edu/login/index.php"}),
+    );
+    assert_eq!(preview["url"], "https://moodle.lincoln.edu");
+    let preview = h.ok("normalize_url", json!({"input": ""}));
+    assert!(preview["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("The Moodle address is empty"));
     let err = h.call("demo_site", json!({})).unwrap_err();
     assert_eq!(err["code"], "demo_not_running");
 }
@@ -323,6 +418,9 @@ fn demo_sis_save_through_the_simulated_opensis_api() {
         json!({"profileId": "demo", "form": form, "password": sis["password"], "passphrase": null, "remember": true}),
     );
     assert_eq!(result["saved"], true);
+    // The openSIS page is done, in the stored profile itself (the rail and Done read it).
+    let stored = h.ok("get_profile", json!({"id": "demo"}));
+    assert_eq!(stored["progress"]["16"]["last_status"], "pass");
     assert_eq!(result["release"], "4.5.11+ (Build: 20260501)");
     let text = result.to_string();
     for kind in ["opensis_token", "userkey_token"] {

@@ -1,7 +1,7 @@
 // Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.
 // Do not edit: change the Rust type and regenerate.
 
-export type Status = "pass" | "warn" | "fail" | "blocked" | "not_visible" | "skipped" | "unknown";
+export type Status = "pass" | "warn" | "fail" | "blocked" | "not_visible" | "skipped" | "unknown" | "waiting";
 
 export type Finding = { 
 /**
@@ -37,7 +37,11 @@ export type SiteFacts = { sitename: string, release: string | null, version: str
 /**
  * The Moodle branch read from the release, e.g. "4.5"; the fix texts follow it.
  */
-branch: string | null, wwwroot: string, };
+branch: string | null, wwwroot: string, 
+/**
+ * The functions of the opensis service, as its token sees them (empty when it could not).
+ */
+functions: Array<string>, };
 
 export type Outcome = "passed" | "failed" | "could_not_tell";
 
@@ -87,7 +91,24 @@ sis: unknown,
 /**
  * The step the admin was on.
  */
-current_step: number, progress: { [key in number]: StepProgress }, };
+current_step: number, progress: { [key in number]: StepProgress }, 
+/**
+ * When each token was last saved (seconds since 1970), by its kind: shown beside the
+ * masked token. Not a secret.
+ */
+tokens_saved_at: { [key in string]: number }, 
+/**
+ * The wizard page the admin was on, by its key (e.g. `7`, `token-opensis`, `done`).
+ */
+current_page: string | null, 
+/**
+ * The checklist items the admin ticked by hand (things no probe can see), by item id.
+ */
+ticked_items: Array<string>, 
+/**
+ * When the steps' last verdicts (`progress`) were checked (seconds since 1970).
+ */
+checked_at: number | null, };
 
 export type SecretKind = "opensis_token" | "userkey_token" | "sis_password" | "sis_passphrase";
 
@@ -145,13 +166,25 @@ export type TokenSlot = { set: boolean,
 /**
  * 32 hexadecimal characters, as Moodle makes them.
  */
-looks_valid: boolean, };
+looks_valid: boolean, 
+/**
+ * The token's last four characters, shown as "•••• 2543" to tell tokens apart.
+ */
+last4: string | null, 
+/**
+ * When it was saved (seconds since 1970).
+ */
+saved_at: number | null, };
 
 export type TokenState = { opensis: TokenSlot, userkey: TokenSlot, 
 /**
  * Kept in the OS keyring (true) or for this session only (false).
  */
-persistent: boolean, };
+persistent: boolean, 
+/**
+ * The token just saved had spaces or line breaks inside, which were removed.
+ */
+spaces_removed: boolean, };
 
 export type ErrorPayload = { code: string, message: string, };
 
@@ -240,3 +273,15 @@ export type DemoSis = { api_url: string, tenant: string, admin_email: string,
  * A demo password for a simulated SIS: shown so the admin can rehearse typing it.
  */
 password: string, };
+
+export type DemoTokens = { opensis: string, userkey: string, };
+
+export type AddressPreview = { 
+/**
+ * The site root the checks will use, e.g. `https://moodle.school.org`.
+ */
+url: string | null, 
+/**
+ * Why the typed text is not an address, in a sentence.
+ */
+error: string | null, };

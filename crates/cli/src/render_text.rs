@@ -21,6 +21,7 @@ fn mark(status: Status, colour: bool) -> String {
         Status::NotVisible => ("◌", "look"),
         Status::Skipped => ("–", "skip"),
         Status::Unknown => ("?", "????"),
+        Status::Waiting => ("◷", "wait"),
     };
     let label = format!("{symbol} {text:<4}");
     if !colour {
@@ -30,7 +31,9 @@ fn mark(status: Status, colour: bool) -> String {
         Status::Pass => label.green().to_string(),
         Status::Warn | Status::Unknown => label.yellow().to_string(),
         Status::Fail => label.red().bold().to_string(),
-        Status::Blocked | Status::NotVisible | Status::Skipped => label.dimmed().to_string(),
+        Status::Blocked | Status::NotVisible | Status::Skipped | Status::Waiting => {
+            label.dimmed().to_string()
+        }
     }
 }
 
@@ -81,6 +84,12 @@ fn finding_block(out: &mut String, f: &Finding, colour: bool) {
             out,
             "{pad}Fix:  {}",
             indent(&f.fix, &format!("{pad}      "))
+        );
+    }
+    if f.check == "userkey_lifetime" && f.status == Status::NotVisible {
+        let _ = writeln!(
+            out,
+            "{pad}Prove: run the doctor again with --check-key-lifetime (it waits 65 s)"
         );
     }
     if let Some(link) = &f.link {

@@ -21,6 +21,8 @@ pub enum Status {
     Skipped,
     /// The check ran but its answer could not be judged: the doctor could not tell.
     Unknown,
+    /// Not checked yet: it needs a token the wizard asks for on a later page.
+    Waiting,
 }
 
 /// One check's verdict, tied to the set-up step that fixes it.
@@ -54,6 +56,8 @@ pub struct SiteFacts {
     /// The Moodle branch read from the release, e.g. "4.5"; the fix texts follow it.
     pub branch: Option<String>,
     pub wwwroot: String,
+    /// The functions of the opensis service, as its token sees them (empty when it could not).
+    pub functions: Vec<String>,
 }
 
 /// How a diagnosis ended, as an exit code says it.
@@ -153,10 +157,16 @@ impl Report {
 }
 
 fn could_not_tell(checks: &[Finding]) -> Vec<&Finding> {
+    // Waiting for a step that failed, could not be told, or was skipped (a token not given
+    // yet) is explained; waiting for a step that passed is not.
     let failed_or_unknown = |step: u8| {
-        checks
-            .iter()
-            .any(|f| f.step == step && matches!(f.status, Status::Fail | Status::Unknown))
+        checks.iter().any(|f| {
+            f.step == step
+                && matches!(
+                    f.status,
+                    Status::Fail | Status::Unknown | Status::Skipped | Status::Waiting
+                )
+        })
     };
     checks
         .iter()
@@ -166,6 +176,39 @@ fn could_not_tell(checks: &[Finding]) -> Vec<&Finding> {
             _ => false,
         })
         .collect()
+}
+
+/// "Waiting for …: N checks wait for it." when tokens are still to be given in the wizard.
+fn waiting_text(checks: &[Finding]) -> Option<String> {
+    let waiting: Vec<&Finding> = checks
+        .iter()
+        .filter(|f| f.status == Status::Waiting)
+        .collect();
+    if waiting.is_empty() {
+        return None;
+    }
+    let behind = checks
+        .iter()
+        .filter(|f| {
+            f.status == Status::Blocked
+                && f.blocked_by
+                    .is_some_and(|s| waiting.iter().any(|w| w.step == s))
+        })
+        .count();
+    let names: Vec<&str> = waiting
+        .iter()
+        .map(|f| {
+            let s = f.summary.trim_end_matches('.');
+            s.strip_prefix("Waiting for ").unwrap_or(s)
+        })
+        .collect();
+    Some(format!(
+        "Waiting for {}: {} {} for {}.",
+        names.join(" and "),
+        plural(behind, "check", "checks"),
+        if behind == 1 { "waits" } else { "wait" },
+        if waiting.len() == 1 { "it" } else { "them" }
+    ))
 }
 
 impl Verdict {
@@ -200,6 +243,9 @@ impl Verdict {
             if !unknown.is_empty() {
                 headline.push_str(&format!(" {}.", unknown_text()));
             }
+            if let Some(waiting) = waiting_text(checks) {
+                headline.push_str(&format!(" {waiting}"));
+            }
             return Self {
                 outcome: Outcome::Failed,
                 headline,
@@ -209,6 +255,13 @@ impl Verdict {
             return Self {
                 outcome: Outcome::CouldNotTell,
                 headline: format!("{}; nothing failed.", unknown_text()),
+            };
+        }
+        // A set-up under way is never "all good": what waits for a token was not checked.
+        if let Some(waiting) = waiting_text(checks) {
+            return Self {
+                outcome: Outcome::CouldNotTell,
+                headline: format!("Nothing failed so far. {waiting}"),
             };
         }
         let warnings = checks.iter().filter(|f| f.status == Status::Warn).count();
@@ -308,6 +361,36 @@ mod tests {
         ]);
         assert_eq!(v.outcome, Outcome::Failed);
         assert!(!v.headline.contains("Could not tell"));
+    }
+
+    #[test]
+    fn a_token_still_to_come_is_never_all_good_and_its_checks_are_counted() {
+        let mut waiting = f("opensis_token", 15, Status::Waiting, None);
+        waiting.summary = "Waiting for the opensis token (asked after step 10).".into();
+        let checks = [
+            f("a", 13, Status::Pass, None),
+            waiting,
+            f("b", 9, Status::Blocked, Some(15)),
+            f("c", 14, Status::Blocked, Some(15)),
+        ];
+        let v = Verdict::of(&checks);
+        assert_eq!(v.outcome, Outcome::CouldNotTell);
+        assert_eq!(
+            v.headline,
+            "Nothing failed so far. Waiting for the opensis token (asked after step 10): 2 checks \
+             wait for it."
+        );
+        let mut with_failure = checks.to_vec();
+        with_failure.push(f("d", 3, Status::Fail, None));
+        let v = Verdict::of(&with_failure);
+        assert_eq!(v.outcome, Outcome::Failed);
+        assert!(
+            v.headline.ends_with(
+                "Waiting for the opensis token (asked after step 10): 2 checks wait for it."
+            ),
+            "{}",
+            v.headline
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 // wizard progress — stored as one JSON file, written atomically. Must not: hold a secret
 // (secrets.rs keeps those in the keyring under the profile's id).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -49,6 +49,19 @@ pub struct Profile {
     pub current_step: u8,
     #[serde(default)]
     pub progress: BTreeMap<u8, StepProgress>,
+    /// When each token was last saved (seconds since 1970), by its kind: shown beside the
+    /// masked token. Not a secret.
+    #[serde(default)]
+    pub tokens_saved_at: BTreeMap<String, u64>,
+    /// The wizard page the admin was on, by its key (e.g. `7`, `token-opensis`, `done`).
+    #[serde(default)]
+    pub current_page: Option<String>,
+    /// The checklist items the admin ticked by hand (things no probe can see), by item id.
+    #[serde(default)]
+    pub ticked_items: BTreeSet<String>,
+    /// When the steps' last verdicts (`progress`) were checked (seconds since 1970).
+    #[serde(default)]
+    pub checked_at: Option<u64>,
 }
 
 impl Profile {
@@ -63,6 +76,10 @@ impl Profile {
             sis: None,
             current_step: 0,
             progress: BTreeMap::new(),
+            tokens_saved_at: BTreeMap::new(),
+            current_page: None,
+            ticked_items: BTreeSet::new(),
+            checked_at: None,
         }
     }
 }

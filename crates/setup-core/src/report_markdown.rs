@@ -15,6 +15,7 @@ fn mark(status: Status) -> &'static str {
         Status::NotVisible => "◌ check in Moodle",
         Status::Skipped => "– skipped",
         Status::Unknown => "? could not tell",
+        Status::Waiting => "◷ waits for a token",
     }
 }
 
@@ -87,6 +88,7 @@ mod tests {
                 version: Some("2024100700".into()),
                 branch: Some("4.5".into()),
                 wwwroot: "https://m.org".into(),
+                functions: Vec::new(),
             }),
             vec![Finding {
                 check: "rest_protocol_enabled".into(),

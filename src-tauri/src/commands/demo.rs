@@ -82,13 +82,23 @@ fn site_of(sim: &MoodleSim) -> DemoSite {
     }
 }
 
+/// The two tokens the simulated Moodle's recorded admin made, for the admin to paste at the
+/// token pages of a demo set-up (a real Moodle shows them once, on Manage tokens).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DemoTokens {
+    pub opensis: String,
+    pub userkey: String,
+}
+
 /// Starts (or restarts) the simulated Moodle — by default Moodle 4.5 set up as the guide
-/// says — and returns the demo profile.
+/// says — and returns the demo profile. `preload_tokens` (default true): the tokens are
+/// entered already; false rehearses a first set-up, where the admin pastes them.
 #[tauri::command]
 pub async fn start_demo(
     state: State<'_, AppState>,
     version: Option<String>,
     site_state: Option<String>,
+    preload_tokens: Option<bool>,
 ) -> AppResult<Profile> {
     let sim = MoodleSim::start(
         version.as_deref().unwrap_or(DEFAULT_VERSION),
@@ -101,16 +111,21 @@ pub async fn start_demo(
     profile.moodle_url = sim.url();
     profile.admin_email = Some(sim.admin_email().to_owned());
     let store = &state.demo_secrets;
-    store.set(
-        DEMO_PROFILE_ID,
-        SecretKind::OpensisToken,
-        &Secret::new(sim.opensis_token()),
-    )?;
-    store.set(
-        DEMO_PROFILE_ID,
-        SecretKind::UserkeyToken,
-        &Secret::new(sim.userkey_token()),
-    )?;
+    for kind in [SecretKind::OpensisToken, SecretKind::UserkeyToken] {
+        store.delete(DEMO_PROFILE_ID, kind)?;
+    }
+    if preload_tokens.unwrap_or(true) {
+        store.set(
+            DEMO_PROFILE_ID,
+            SecretKind::OpensisToken,
+            &Secret::new(sim.opensis_token()),
+        )?;
+        store.set(
+            DEMO_PROFILE_ID,
+            SecretKind::UserkeyToken,
+            &Secret::new(sim.userkey_token()),
+        )?;
+    }
     *state.demo.lock().await = Some(sim);
 
     // A simulated openSIS too, so the last step can be rehearsed through its API.
@@ -155,6 +170,17 @@ pub async fn demo_sis(state: State<'_, AppState>) -> AppResult<Option<DemoSis>> 
             password: fake::ADMIN_PASSWORD.to_owned(),
         }
     }))
+}
+
+/// The tokens of the simulated Moodle, when demo mode runs.
+#[tauri::command]
+pub async fn demo_tokens(state: State<'_, AppState>) -> AppResult<DemoTokens> {
+    let guard = state.demo.lock().await;
+    let sim = guard.as_ref().ok_or(AppError::DemoNotRunning)?;
+    Ok(DemoTokens {
+        opensis: sim.opensis_token(),
+        userkey: sim.userkey_token(),
+    })
 }
 
 /// The simulated Moodle's version and state, and every captured one.

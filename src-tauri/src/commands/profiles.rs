@@ -5,7 +5,7 @@ use setup_core::profile::Profile;
 use tauri::State;
 
 use crate::error::AppResult;
-use crate::state::{AppState, DEMO_PROFILE_ID};
+use crate::state::AppState;
 
 /// Every profile, the demo one first when the simulated Moodle is running.
 #[tauri::command]
@@ -37,12 +37,13 @@ pub fn create_profile(state: State<'_, AppState>, name: String) -> AppResult<Pro
 /// Saves a profile as the UI holds it (URL, e-mail, current step, ticks).
 #[tauri::command]
 pub async fn save_profile(state: State<'_, AppState>, profile: Profile) -> AppResult<Profile> {
-    if profile.id == DEMO_PROFILE_ID {
-        state.set_demo_profile(profile.clone()).await;
-    } else {
-        state.profiles.upsert(&profile)?;
-    }
-    Ok(profile)
+    state.save_profile(profile).await
+}
+
+/// One profile as it is stored now (the demo one included).
+#[tauri::command]
+pub async fn get_profile(state: State<'_, AppState>, id: String) -> AppResult<Profile> {
+    state.profile(&id).await
 }
 
 #[tauri::command]

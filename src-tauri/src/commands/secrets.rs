@@ -24,6 +24,11 @@ pub struct TokenSlot {
     pub set: bool,
     /// 32 hexadecimal characters, as Moodle makes them.
     pub looks_valid: bool,
+    /// The token's last four characters, shown as "•••• 2543" to tell tokens apart.
+    pub last4: Option<String>,
+    /// When it was saved (seconds since 1970).
+    #[ts(type = "number | null")]
+    pub saved_at: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -32,6 +37,21 @@ pub struct TokenState {
     pub userkey: TokenSlot,
     /// Kept in the OS keyring (true) or for this session only (false).
     pub persistent: bool,
+    /// The token just saved had spaces or line breaks inside, which were removed.
+    pub spaces_removed: bool,
+}
+
+fn kind_name(kind: SecretKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 async fn status_of(state: &AppState) -> KeyringStatus {
@@ -57,19 +77,32 @@ pub async fn use_session_secrets(state: State<'_, AppState>) -> AppResult<Keyrin
 
 pub async fn token_state_of(state: &AppState, profile_id: &str) -> AppResult<TokenState> {
     let store = state.secrets_for(profile_id).await?;
+    let saved_at = state
+        .profile(profile_id)
+        .await
+        .map(|p| p.tokens_saved_at)
+        .unwrap_or_default();
     let slot = |kind| -> AppResult<TokenSlot> {
         let value = store.get(profile_id, kind)?;
+        let token = value.as_ref().and_then(|v| WsToken::new(v.expose()));
         Ok(TokenSlot {
             set: value.is_some(),
-            looks_valid: value
-                .and_then(|v| WsToken::new(v.expose()))
-                .is_some_and(|t| t.looks_like_moodle_token()),
+            looks_valid: token.as_ref().is_some_and(WsToken::looks_like_moodle_token),
+            last4: token.as_ref().map(|t| {
+                let chars: Vec<char> = t.expose().chars().collect();
+                chars[chars.len().saturating_sub(4)..].iter().collect()
+            }),
+            saved_at: value
+                .is_some()
+                .then(|| saved_at.get(&kind_name(kind)).copied())
+                .flatten(),
         })
     };
     Ok(TokenState {
         opensis: slot(SecretKind::OpensisToken)?,
         userkey: slot(SecretKind::UserkeyToken)?,
         persistent: store.is_persistent(),
+        spaces_removed: false,
     })
 }
 
@@ -78,7 +111,9 @@ pub async fn token_state(state: State<'_, AppState>, profile_id: String) -> AppR
     token_state_of(&state, &profile_id).await
 }
 
-/// Stores a pasted token at once (trimmed); an empty paste clears it.
+/// Stores a pasted token at once. Spaces and line breaks inside it (a token wrapped when it
+/// was copied) are removed, and the answer says so. An empty paste changes nothing: clearing is
+/// `clear_token`, asked for on purpose.
 #[tauri::command]
 pub async fn set_token(
     state: State<'_, AppState>,
@@ -86,12 +121,20 @@ pub async fn set_token(
     kind: SecretKind,
     value: String,
 ) -> AppResult<TokenState> {
+    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let spaces_removed = compact.len() != value.trim().len();
+    let Some(token) = WsToken::new(&compact) else {
+        return token_state_of(&state, &profile_id).await;
+    };
     let store = state.secrets_for(&profile_id).await?;
-    match WsToken::new(&value) {
-        Some(token) => store.set(&profile_id, kind, &Secret::new(token.expose()))?,
-        None => store.delete(&profile_id, kind)?,
+    store.set(&profile_id, kind, &Secret::new(token.expose()))?;
+    if let Ok(mut profile) = state.profile(&profile_id).await {
+        profile.tokens_saved_at.insert(kind_name(kind), now_secs());
+        state.save_profile(profile).await?;
     }
-    token_state_of(&state, &profile_id).await
+    let mut tokens = token_state_of(&state, &profile_id).await?;
+    tokens.spaces_removed = spaces_removed;
+    Ok(tokens)
 }
 
 #[tauri::command]
@@ -104,6 +147,11 @@ pub async fn clear_token(
         .secrets_for(&profile_id)
         .await?
         .delete(&profile_id, kind)?;
+    if let Ok(mut profile) = state.profile(&profile_id).await {
+        if profile.tokens_saved_at.remove(&kind_name(kind)).is_some() {
+            state.save_profile(profile).await?;
+        }
+    }
     token_state_of(&state, &profile_id).await
 }
 

@@ -10,7 +10,10 @@ use setup_core::sis::{
 use tauri::State;
 
 use crate::error::AppResult;
-use crate::state::{AppState, DEMO_PROFILE_ID};
+use crate::state::AppState;
+
+/// The openSIS page's place in the profile's progress (after the catalog's steps 0–15).
+pub const SIS_STEP: u8 = 16;
 
 /// The non-secret part of the SIS target, as the form shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
@@ -129,16 +132,21 @@ pub async fn sis_save(
     }
     config.api.password_crypto.passphrase = None;
     profile.sis = Some(config.to_profile_value());
-    if profile.id == DEMO_PROFILE_ID {
-        state.set_demo_profile(profile).await;
-    } else {
-        state.profiles.upsert(&profile)?;
-    }
+    // Saved and read back is proven; a card to type in is the admin's to confirm.
+    let done = matches!(outcome, SaveOutcome::Saved(_));
+    profile.progress.entry(SIS_STEP).or_default().last_status =
+        Some(if done { "pass" } else { "not_visible" }.to_owned());
+    state.save_profile(profile).await?;
 
     let mut warnings = connection.warnings.clone();
     Ok(match outcome {
         SaveOutcome::Saved(report) => {
-            warnings.extend(report.warnings.iter().cloned());
+            // The API's report repeats the connection's own warnings: each is said once.
+            for w in &report.warnings {
+                if !warnings.contains(w) {
+                    warnings.push(w.clone());
+                }
+            }
             let preview = report.preview.clone();
             SisSaveResult {
                 saved: true,

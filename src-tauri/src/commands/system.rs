@@ -30,6 +30,15 @@ pub fn step_catalog() -> Vec<Step> {
     setup_core::catalog().to_vec()
 }
 
+/// The 31 functions the `opensis` service must hold, in the guide's order.
+#[tauri::command]
+pub fn required_functions() -> Vec<String> {
+    setup_core::required_functions::required_functions()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Opens a web address in the default browser (deep links into Moodle's admin pages).
 #[tauri::command]
 pub fn open_external(url: String) -> AppResult<()> {
@@ -80,9 +89,21 @@ pub fn save_report(markdown: String, file_name: String) -> AppResult<String> {
         .or_else(dirs::home_dir)
         .ok_or_else(|| AppError::Io(std::io::Error::other("no Downloads or home folder")))?;
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(safe_file_name(&file_name));
+    let path = free_path(&dir, &safe_file_name(&file_name));
     std::fs::write(&path, markdown)?;
     Ok(path.display().to_string())
+}
+
+/// `name`, or `name (2)`, `name (3)`… : a saved report never overwrites an earlier one.
+fn free_path(dir: &std::path::Path, name: &str) -> PathBuf {
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "md"));
+    let mut path = dir.join(name);
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{stem} ({n}).{ext}"));
+        n += 1;
+    }
+    path
 }
 
 #[cfg(test)]
@@ -103,6 +124,20 @@ mod tests {
             open_external("not a url".into()),
             Err(AppError::InvalidLink(_))
         ));
+    }
+
+    #[test]
+    fn a_saved_report_never_overwrites_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = free_path(dir.path(), "r.md");
+        std::fs::write(&first, "1").unwrap();
+        let second = free_path(dir.path(), "r.md");
+        assert_eq!(second.file_name().unwrap(), "r (2).md");
+        std::fs::write(&second, "2").unwrap();
+        assert_eq!(
+            free_path(dir.path(), "r.md").file_name().unwrap(),
+            "r (3).md"
+        );
     }
 
     #[test]

@@ -58,6 +58,12 @@ pub struct DiagnoseOptions {
     /// Certificates trusted beside Mozilla's by the certificate inspection: for tests with a
     /// certificate authority of their own. Never set by the doctor's commands.
     pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// The wizard asks for the tokens at their own steps: a token not given yet is "waiting"
+    /// (skipped), not a failure.
+    pub tokens_pending: bool,
+    /// The site is the demo's simulated Moodle on this computer: not being on the internet is
+    /// expected, not a warning.
+    pub simulated_site: bool,
 }
 
 /// The age of the key that proves a life time above auth_userkey's default of 60 s.

@@ -65,6 +65,10 @@ pub struct Observations {
     pub moved: Option<Moved>,
     /// `--no-sso`: the probes with a side effect were not sent.
     pub no_sso: bool,
+    /// Missing tokens are waited for, not failed (the wizard asks for them later).
+    pub tokens_pending: bool,
+    /// The demo's simulated Moodle, on this computer by design.
+    pub simulated_site: bool,
     pub userkey_page: Option<Result<UserkeyLoginPage, WsError>>,
     pub simpleserver: Option<Result<Value, WsError>>,
     pub opensis_given: bool,
@@ -193,6 +197,8 @@ pub(super) async fn observe(
         public_config,
         moved,
         no_sso: options.no_sso,
+        tokens_pending: options.tokens_pending,
+        simulated_site: options.simulated_site,
         userkey_page: None,
         simpleserver: None,
         opensis_given: input.opensis_token.is_some(),

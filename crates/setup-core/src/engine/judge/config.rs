@@ -358,7 +358,7 @@ fn key_lifetime(obs: &Observations) -> Finding {
         return Finding::not_visible(
             CHECK,
             7,
-            "\"User key life time\" cannot be read from outside Moodle: check that it says 120 (the default is 60), or run the check that waits 65 s (doctor --check-key-lifetime).",
+            "\"User key life time\" cannot be read from outside Moodle: check that it says 120 (the default is 60), or prove it with the check that opens a login key 65 s after it was issued.",
         )
         .fix(format!("On the server: {}", cfg_cli::userkey_lifetime()));
     };

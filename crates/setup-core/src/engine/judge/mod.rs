@@ -31,8 +31,60 @@ pub(super) fn judge(obs: &Observations) -> Report {
             ));
         }
     }
+    if obs.tokens_pending {
+        name_the_token_they_wait_for(obs, &mut checks);
+    }
     checks.sort_by_key(|f| f.step);
     Report::new(site_facts(obs), checks).checked_from(obs.checked_from.clone())
+}
+
+/// A token the wizard has not asked for yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PendingToken {
+    Opensis,
+    Userkey,
+}
+
+impl PendingToken {
+    fn words(self) -> &'static str {
+        match self {
+            Self::Opensis => "the opensis token (the wizard asks for it right after step 10).",
+            Self::Userkey => "the user-key token (the wizard asks for it right after step 12).",
+        }
+    }
+}
+
+/// The checks that need the user-key token (the rest of those behind step 15 need the
+/// opensis token).
+const NEED_USERKEY_TOKEN: &[&str] = &[
+    "userkey_mapping_email",
+    "userkey_ip_restriction_off",
+    "userkey_update_user_off",
+    "admin_authorised_userkey_service",
+    "tokens_in_right_fields",
+    "sso_round_trip",
+    "admin_email_valid",
+    "admin_email_account",
+    "admin_email_unique",
+    "sso_lands_on_dashboard",
+    "sso_login_url_address",
+];
+
+/// In the wizard, a check behind step 15 because a token was not given yet says which one.
+fn name_the_token_they_wait_for(obs: &Observations, checks: &mut [Finding]) {
+    for f in checks
+        .iter_mut()
+        .filter(|f| f.status == Status::Blocked && f.blocked_by == Some(15))
+    {
+        let wants_userkey = NEED_USERKEY_TOKEN.contains(&f.check.as_str());
+        let token = match (wants_userkey, obs.opensis_given, obs.userkey_given) {
+            (true, _, false) => PendingToken::Userkey,
+            (_, false, _) => PendingToken::Opensis,
+            (false, true, false) => PendingToken::Userkey,
+            _ => continue,
+        };
+        f.summary = format!("Not checked yet: it waits for {}", token.words());
+    }
 }
 
 /// The site's branch, read from site info when a token could read it.
@@ -55,6 +107,9 @@ fn site_facts(obs: &Observations) -> Option<SiteFacts> {
         version: info.map(|i| i.version.clone()),
         branch: branch(obs).name(),
         wwwroot: obs.root.to_string(),
+        functions: info
+            .map(|i| i.functions.iter().map(|f| f.name.clone()).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -92,6 +147,16 @@ impl Finding {
     /// Nobody can see this from outside Moodle.
     pub(crate) fn not_visible(check: &str, step: u8, summary: impl Into<String>) -> Self {
         Self::new(check, step, Status::NotVisible, summary)
+    }
+
+    /// A token the wizard asks for at a later page, not given yet.
+    pub(crate) fn waiting_for_token(check: &str, token: PendingToken) -> Self {
+        Self::new(
+            check,
+            15,
+            Status::Waiting,
+            format!("Waiting for {}", token.words()),
+        )
     }
 
     /// Not checked because the admin asked to skip the probes with side effects.

@@ -8,7 +8,7 @@ use moodle_ws::{same_site, LoginFollow, UserkeyLoginPage};
 use super::config_words::{refused_before_function, TOKEN_OWNER_CAUSES};
 use super::{
     branch, describe, opensis_blocker, opensis_state, userkey_blocker, userkey_state, ws_blocker,
-    OpensisState, Refusal, UserkeyState,
+    OpensisState, PendingToken, Refusal, UserkeyState,
 };
 use crate::engine::observe::Observations;
 use crate::engine::sso::NotRun;
@@ -46,6 +46,7 @@ fn opensis_token(obs: &Observations) -> Finding {
     }
     let new_token = create_token(branch(obs), OPENSIS);
     match opensis_state(obs) {
+        OpensisState::NotGiven if obs.tokens_pending => Finding::waiting_for_token(CHECK, PendingToken::Opensis),
         OpensisState::NotGiven => Finding::fail(CHECK, 15, "No token for the opensis service was given.")
             .fix(format!("{new_token} Give it here and in openSIS (LMS Settings) as the Moodle token.")),
         OpensisState::Works(info) => Finding::pass(CHECK, 15, format!("The opensis token works (user \"{}\").", info.username))
@@ -206,6 +207,7 @@ fn userkey_token(obs: &Observations) -> Finding {
     }
     let page = obs.userkey_page.as_ref().and_then(|p| p.as_ref().ok());
     match userkey_state(obs) {
+        UserkeyState::NotGiven if obs.tokens_pending => Finding::waiting_for_token(CHECK, PendingToken::Userkey),
         UserkeyState::NotGiven => Finding::fail(CHECK, 15, "No token for the \"User key authentication web service\" was given.")
             .fix(format!("{new_token} Give it here and in openSIS.")),
         UserkeyState::SameAsOpensis => Finding::fail(CHECK, 15, "The same token was given twice; the user-key token must be a second token.")
