@@ -9,4 +9,4 @@ cargo build -p sis-moodle-setup-app --locked
 dbus-run-session -- bash -c '
   export XDG_DATA_HOME="$(mktemp -d)"  # a fresh, empty keyring every run
   echo -n e2e-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  node --test tests/e2e/app.test.mjs' 2> >(grep -v "Failed to set fd limit" >&2)
+  node --test --test-concurrency=1 tests/e2e/setup.test.mjs tests/e2e/bugs.test.mjs' 2> >(grep -v "Failed to set fd limit" >&2)

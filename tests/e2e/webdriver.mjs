@@ -69,6 +69,21 @@ export class WebDriver {
     return this.request("POST", this.s("/execute/sync"), { script, args });
   }
 
+  /** Runs an async script: its last argument is the callback to call with the result. */
+  async executeAsync(script, args = []) {
+    return this.request("POST", this.s("/execute/async"), { script, args });
+  }
+
+  /** Types text into an element (the element receives focus first). */
+  async type(css, text) {
+    const id = await this.waitFor(css);
+    await this.request("POST", this.s(`/element/${id}/value`), { text });
+  }
+
+  async setWindow(width, height) {
+    await this.request("POST", this.s("/window/rect"), { width, height });
+  }
+
   /** Polls until an element matching `css` exists; returns its id. */
   async waitFor(css, timeoutMs = 15000) {
     const deadline = Date.now() + timeoutMs;
@@ -92,6 +107,15 @@ export class WebDriver {
     await this.request("POST", this.s("/actions"), {
       actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: key }, { type: "keyUp", value: key }] }],
     });
+  }
+
+  /** Presses Tab until the element with this id has focus (keyboard only). */
+  async tabTo(id, max = 120) {
+    for (let i = 0; i < max; i++) {
+      if ((await this.activeId()) === id) return;
+      await this.press("\uE004");
+    }
+    throw new Error(`Tab never reached #${id}; focus is on #${await this.activeId()}`);
   }
 
   async activeId() {

@@ -3,6 +3,8 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  AddressPreview,
+  DemoTokens,
   ErrorPayload,
   DemoSis,
   DemoSite,
@@ -58,12 +60,16 @@ export const api = {
   tokenState: (profileId: string) => call<TokenState>("token_state", { profileId }),
   revealToken: (profileId: string, kind: SecretKind) =>
     call<string>("reveal_token", { profileId, kind }),
-  checkSite: (url: string) => call<Report>("check_site", { url }),
-  diagnoseProfile: (profileId: string) => call<Report>("diagnose_profile", { profileId }),
+  getProfile: (id: string) => call<Profile>("get_profile", { id }),
+  normalizeUrl: (input: string) => call<AddressPreview>("normalize_url", { input }),
+  diagnoseProfile: (profileId: string, wizard = false) =>
+    call<Report>("diagnose_profile", { profileId, wizard }),
+  proveKeyLifetime: (profileId: string) => call<Report>("prove_key_lifetime", { profileId }),
   reportMarkdown: (report: Report, title: string, generatedAt: string) =>
     call<string>("report_markdown", { report, title, generatedAt }),
-  startDemo: (version: string | null = null, siteState: string | null = null) =>
-    call<Profile>("start_demo", { version, siteState }),
+  startDemo: (preloadTokens = false) =>
+    call<Profile>("start_demo", { version: null, siteState: null, preloadTokens }),
+  demoTokens: () => call<DemoTokens>("demo_tokens"),
   demoSite: () => call<DemoSite>("demo_site"),
   setDemoSite: (version: string, siteState: string, front: Front | null) =>
     call<DemoSite>("set_demo_site", { version, siteState, front }),
@@ -78,6 +84,7 @@ export const api = {
   demoSis: () => call<DemoSis | null>("demo_sis"),
   uiReady: () => call<null>("ui_ready"),
   stepCatalog: () => call<Step[]>("step_catalog"),
+  requiredFunctions: () => call<string[]>("required_functions"),
   openExternal: (url: string) => call<null>("open_external", { url }),
   copyText: (text: string) => call<null>("copy_text", { text }),
   saveReport: (markdown: string, fileName: string) =>

@@ -1,0 +1,186 @@
+// End to end: one test per bug the first-time admin's review found, each against the real
+// app and its simulated Moodle, and the doctor naming the failing step of recorded states.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { NARROW, WIDE, chooseDemo, demoTokens, freshDemo, openPage, railLabel, shot, startApp } from "./harness.mjs";
+
+let d;
+before(async () => {
+  d = await startApp(1);
+});
+after(async () => d?.stop());
+
+/** Replaces what a field holds by typing (the app sees each key). */
+async function retype(css, text) {
+  await d.execute("document.querySelector(arguments[0]).value = ''", [css]);
+  await d.type(css, text);
+}
+
+const inViewport = (css) =>
+  d.execute(
+    `const r = document.querySelector(arguments[0]).getBoundingClientRect();
+     return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth;`,
+    [css],
+  );
+
+describe("the review's bugs", () => {
+  it("B1: after a successful save the openSIS step is done, in the rail and on Done", async () => {
+    await freshDemo(d);
+    const tokens = await demoTokens(d);
+    for (const kind of ["opensis", "userkey"]) {
+      await openPage(d, `token-${kind}`);
+      await d.type(`#token-${kind}_token`, `${tokens[kind]}\uE007`);
+      await d.idle();
+    }
+    await openPage(d, "opensis");
+    assert.match(await railLabel(d, "opensis"), /not checked yet/);
+    const password = /the password (\S+) \(/.exec(await d.text(".banner-inline"))?.[1];
+    await d.type("#sis-password", password);
+    await d.click("#sis-save");
+    await d.idle();
+    assert.match(await d.text("#sis-result"), /Saved in openSIS and read back/);
+    assert.match(await railLabel(d, "opensis"), /proven by a check/);
+    // B10: each warning once.
+    const warnings = await d.execute("return [...document.querySelectorAll('.sis-result .warn-text')].map((e) => e.textContent);");
+    assert.equal(new Set(warnings).size, warnings.length, warnings.join("\n"));
+    await openPage(d, "done");
+    assert.match(await d.text(".banner-ok"), /Connection ready in openSIS/);
+  });
+
+  it("B2: a bare host name or a pasted login page is accepted and shown as it will be checked", async () => {
+    await freshDemo(d);
+    const demoUrl = await d.execute("return document.getElementById('moodle-url').value;");
+    await retype("#moodle-url", "moodle.school.org/login/index.php");
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(await d.text("#moodle-url-preview"), "Will check https://moodle.school.org");
+    await retype("#moodle-url", "ftp://moodle");
+    await d.click("#check-site");
+    await d.idle();
+    assert.equal(await d.attribute("#moodle-url", "aria-invalid"), "true");
+    assert.match(await d.text("#moodle-url-preview"), /must start with https/);
+    assert.equal(await d.activeId(), "moodle-url");
+    await retype("#moodle-url", demoUrl);
+    await d.click("#check-site");
+    await d.idle();
+  });
+
+  it("B3: focus moves to the verdict after Check and after Run every check", async () => {
+    await freshDemo(d);
+    await openPage(d, "13");
+    const enterOn = async (id) => {
+      await d.execute("document.getElementById(arguments[0]).focus()", [id]);
+      await d.press("\uE007");
+      await d.idle();
+      assert.equal(await d.activeId(), "verdict", `after ${id}`);
+    };
+    await enterOn("check-13");
+    await d.click("#to-diagnose");
+    await d.idle();
+    await enterOn("rerun");
+    await d.click("#to-wizard");
+    await d.idle();
+  });
+
+  it("B4: the Done table stays inside its panel at both window sizes", async () => {
+    await freshDemo(d);
+    await openPage(d, "done");
+    await d.click("#run-all");
+    await d.idle();
+    for (const size of [WIDE, NARROW]) {
+      await d.setWindow(...size);
+      await new Promise((r) => setTimeout(r, 400));
+      const overflow = await d.execute(
+        `const panel = document.querySelector(".panel.done").getBoundingClientRect();
+         const cells = [...document.querySelectorAll(".summary td, .summary th, .summary")];
+         return cells.filter((c) => c.getBoundingClientRect().right > panel.right + 0.5 || c.scrollWidth > c.clientWidth + 1)
+           .map((c) => c.className || c.tagName);`,
+      );
+      assert.deepEqual(overflow, [], `overflow at ${size}`);
+      assert.equal(await d.execute("return document.documentElement.scrollWidth <= window.innerWidth;"), true);
+    }
+    await d.setWindow(...WIDE);
+  });
+
+  it("B5: notices appear beside the button that caused them, inside the window", async () => {
+    await openPage(d, "done");
+    await d.execute("document.getElementById('copy-report').scrollIntoView({ block: 'end' })");
+    await d.click("#copy-report");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(await d.text("#copy-report + .toast"), /Copied|clipboard/i);
+    assert.equal(await inViewport("#copy-report + .toast"), true);
+    await openPage(d, "14");
+    await d.execute("document.getElementById('copy-fn-30').scrollIntoView({ block: 'end' })");
+    await d.click("#copy-fn-30");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await inViewport("#copy-fn-30 + .toast"), true);
+  });
+
+  it("B8 and the loopback warning: checking the site in the demo leaves step 15 waiting and step 0 proven", async () => {
+    await freshDemo(d);
+    await d.click("#check-site");
+    await d.idle();
+    assert.match(await railLabel(d, "15"), /waits for a token/);
+    assert.match(await railLabel(d, "0"), /proven by a check/);
+    assert.equal((await d.findAll(".finding.look-warn, .finding.look-fail")).length, 0);
+  });
+
+  it("B9: the guided card shows no dots and no copy for a token never set", async () => {
+    await freshDemo(d);
+    await openPage(d, "opensis");
+    await d.click("#sis-guided");
+    await d.idle();
+    const card = await d.text(".guided");
+    assert.doesNotMatch(card, /••••/);
+    assert.match(card, /not entered yet/);
+    assert.equal((await d.findAll("#copy-opensis")).length, 0);
+    await d.click("#sis-api");
+  });
+
+  it("B14: one Open in Moodle on a failing step, none on the site's own findings", async () => {
+    await freshDemo(d);
+    await chooseDemo(d, "4.5", "rest_disabled");
+    await openPage(d, "13");
+    await d.click("#check-13");
+    await d.idle();
+    assert.equal((await d.findAll('button[title^="Opens"]')).length, 1);
+    await d.click("#to-diagnose");
+    await d.idle();
+    assert.equal((await d.findAll('.finding[data-check^="site_"] button[title^="Opens"]')).length, 0);
+    await chooseDemo(d, "4.5", "good");
+    await d.click("#to-wizard");
+    await d.idle();
+  });
+});
+
+describe("diagnose mode names the failing step of each recorded state", () => {
+  before(async () => {
+    await freshDemo(d);
+    await d.execute("document.getElementById('demo-drawer').open = true");
+    await d.click("#demo-fill-tokens");
+    await d.idle();
+    await d.execute("document.getElementById('demo-drawer').open = false");
+  });
+  for (const [version, state, step] of [
+    ["4.5", "ws_disabled", 11],
+    ["4.5", "userkey_disabled", 6],
+    ["4.5", "functions_missing", 14],
+    ["5.0", "rest_disabled", 13],
+    ["4.1", "wwwroot_mismatch", 0],
+  ]) {
+    it(`Moodle ${version}, ${state} → step ${step}`, async () => {
+      if ((await d.findAll("#to-diagnose")).length > 0) {
+        await d.click("#to-diagnose");
+        await d.idle();
+      }
+      await chooseDemo(d, version, state);
+      await d.click("#rerun");
+      await d.idle();
+      const verdict = await d.text("#verdict");
+      assert.match(verdict, new RegExp(`\\b${step} `), verdict);
+      assert.ok((await d.findAll(".finding.look-fail")).length > 0, verdict);
+      assert.ok((await d.findAll(`button[id^="goto-"]`)).length > 0);
+      if (state === "ws_disabled") await shot(d, "doctor-ws-disabled");
+    });
+  }
+});

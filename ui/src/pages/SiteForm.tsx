@@ -1,0 +1,100 @@
+// Owns: step 0's form — the Moodle address, accepted however it is pasted and previewed live
+// as the engine will read it (errors inline, never a silent dead button), and the admin's
+// e-mail. Must not: normalise addresses itself; the Rust normaliser does.
+
+import { createSignal, onCleanup, Show } from "solid-js";
+import { api } from "../api";
+import type { AddressPreview } from "../bindings";
+import { checkSite } from "../store/actions";
+import { setStore, store } from "../store/state";
+import { S } from "../strings";
+import { SiteFacts } from "../components/SiteFacts";
+
+export function SiteForm(props: { primary: boolean }) {
+  const initial = store.profile?.moodle_url ?? "";
+  const [typed, setTyped] = createSignal(initial);
+  const [email, setEmail] = createSignal(store.profile?.admin_email ?? "");
+  const [preview, setPreview] = createSignal<AddressPreview | null>(null);
+  const [showError, setShowError] = createSignal(false);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let field: HTMLInputElement | undefined;
+  onCleanup(() => clearTimeout(timer));
+
+  const refresh = async (text: string) => {
+    try {
+      const p = await api.normalizeUrl(text);
+      setPreview(p);
+      // Results of another address are out of date from the moment it is typed.
+      if (store.report && p.url && p.url !== store.profile?.moodle_url) setStore("stale", S.staleAddress);
+    } catch {
+      setPreview(null);
+    }
+  };
+  if (initial.trim() !== "") void refresh(initial);
+
+  const onInput = (text: string) => {
+    setTyped(text);
+    setShowError(false);
+    clearTimeout(timer);
+    timer = setTimeout(() => void refresh(text), 150);
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const p = await api.normalizeUrl(typed());
+    setPreview(p);
+    if (!p.url) {
+      setShowError(true);
+      field?.focus();
+      return;
+    }
+    const mail = email().trim();
+    await checkSite(p.url, mail === "" ? null : mail);
+  };
+
+  return (
+    <form class="site-form" novalidate onSubmit={(e) => void submit(e)}>
+      <label for="moodle-url">{S.moodleUrl}</label>
+      <input
+        id="moodle-url"
+        ref={field}
+        type="text"
+        inputmode="url"
+        autocomplete="url"
+        spellcheck={false}
+        value={typed()}
+        placeholder={S.moodleUrlPlaceholder}
+        aria-invalid={showError() ? "true" : "false"}
+        aria-describedby="moodle-url-hint moodle-url-preview"
+        onInput={(e) => onInput(e.currentTarget.value)}
+      />
+      <span class="hint" id="moodle-url-hint">
+        {S.moodleUrlHint}
+      </span>
+      <span id="moodle-url-preview" class="preview" role="status">
+        <Show when={preview()?.url}>{(u) => <>{S.willCheck(u())}</>}</Show>
+        <Show when={showError() || (typed().trim() !== "" && preview()?.error)}>
+          <span class="field-error">{preview()?.error ?? ""}</span>
+        </Show>
+      </span>
+      <label for="admin-email">{S.adminEmail}</label>
+      <input
+        id="admin-email"
+        type="email"
+        autocomplete="email"
+        value={email()}
+        aria-describedby="admin-email-hint"
+        onInput={(e) => setEmail(e.currentTarget.value)}
+      />
+      <span class="hint" id="admin-email-hint">
+        {S.adminEmailHint}
+      </span>
+      <p class="actions">
+        <button type="submit" class={props.primary ? "primary" : "secondary"} id="check-site" aria-disabled={store.busy !== null}>
+          {store.busy === S.checking ? S.checking : S.checkSite}
+        </button>
+      </p>
+      <SiteFacts />
+    </form>
+  );
+}

@@ -1,0 +1,99 @@
+// Owns: the app's one store — what the commands returned (catalog, schools, the open school,
+// its last report, tokens, demo) and what is under way — and the small helpers that run a
+// command with progress. Must not: build DOM; components read the store and call actions.
+
+import { createStore } from "solid-js/store";
+import { AppError } from "../api";
+import type {
+  DemoSis,
+  DemoSite,
+  KeyringStatus,
+  PluginProgress,
+  PluginsSummary,
+  Profile,
+  Report,
+  SisForm,
+  SisSaveResult,
+  Step,
+  TokenState,
+} from "../bindings";
+
+export interface AppState {
+  steps: Step[];
+  functions: string[];
+  profiles: Profile[];
+  profile: Profile | null;
+  report: Report | null;
+  /** When the report was made (ms since 1970). */
+  checkedAt: number | null;
+  /** Why the report no longer matches what is typed or switched, if it does not. */
+  stale: string | null;
+  /** What is under way, for the progress line; null when idle. */
+  busy: string | null;
+  error: string | null;
+  keyring: KeyringStatus | null;
+  tokens: TokenState | null;
+  demo: DemoSite | null;
+  demoSis: DemoSis | null;
+  sisForm: SisForm | null;
+  sisResult: SisSaveResult | null;
+  plugins: { summary: PluginsSummary | null; progress: Record<string, PluginProgress> };
+  /** The last thing said to screen readers (the live region). */
+  announcement: string;
+}
+
+export const initialState = (): AppState => ({
+  steps: [],
+  functions: [],
+  profiles: [],
+  profile: null,
+  report: null,
+  checkedAt: null,
+  stale: null,
+  busy: null,
+  error: null,
+  keyring: null,
+  tokens: null,
+  demo: null,
+  demoSis: null,
+  sisForm: null,
+  sisResult: null,
+  plugins: { summary: null, progress: {} },
+  announcement: "",
+});
+
+export const [store, setStore] = createStore<AppState>(initialState());
+
+/** Back to the first state (tests). */
+export function resetStore(): void {
+  setStore(initialState());
+}
+
+export function message(e: unknown): string {
+  return e instanceof AppError || e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Runs a command with a visible progress line; a failure becomes a message, never a crash.
+ * Returns false when it failed. One at a time: a second press while busy does nothing.
+ */
+export async function run(label: string, work: () => Promise<void>): Promise<boolean> {
+  if (store.busy !== null) return false;
+  setStore({ busy: label, error: null });
+  try {
+    await work();
+    return true;
+  } catch (e) {
+    setStore("error", message(e));
+    return false;
+  } finally {
+    setStore("busy", null);
+  }
+}
+
+/** Says something to screen readers through the one live region. */
+export function announce(text: string): void {
+  // A repeated text must be announced again: clear first.
+  setStore("announcement", "");
+  queueMicrotask(() => setStore("announcement", text));
+}
