@@ -71,7 +71,10 @@ function Header() {
 export function App() {
   let main: HTMLElement | undefined;
   onMount(() => {
-    void loadApp().then(() => api.uiReady().catch(() => {}));
+    // Start-up is measured to the first painted start screen: two frames after it rendered.
+    void loadApp().then(() =>
+      requestAnimationFrame(() => requestAnimationFrame(() => void api.uiReady().catch(() => {}))),
+    );
     let stop: (() => void) | undefined;
     void listenToProgress().then((s) => (stop = s));
     onCleanup(() => stop?.());
