@@ -4,8 +4,11 @@
 # Needs xvfb, webkit2gtk-driver, gnome-keyring and tauri-driver (.ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-(cd ui && npm run --silent build)
-cargo build -p sis-moodle-setup-app --locked
+# SIS_APP_BIN names an app already built or installed (scripts/package.sh: the package's).
+if [ -z "${SIS_APP_BIN:-}" ]; then
+  (cd ui && npm run --silent build)
+  cargo build -p sis-moodle-setup-app --locked
+fi
 dbus-run-session -- bash -c '
   export XDG_DATA_HOME="$(mktemp -d)"  # a fresh, empty keyring every run
   echo -n e2e-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null

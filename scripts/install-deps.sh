@@ -2,14 +2,19 @@
 # Installs what a fresh Debian/Ubuntu machine lacks to build and test the project: the
 # WebKitGTK and D-Bus development files for the desktop app, Xvfb and the WebDriver for its
 # end-to-end tests, a keyring for the token tests, and the UI's npm packages.
-# Usage: scripts/install-deps.sh [--e2e]
+# Usage: scripts/install-deps.sh [--e2e] [--package]  (--package: what building and
+# inspecting the .deb and .rpm needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libwebkit2gtk-4.1-dev libdbus-1-dev pkg-config dbus dbus-x11 gnome-keyring xdg-utils)
-if [ "${1:-}" = "--e2e" ]; then
-  packages+=(xvfb xauth webkit2gtk-driver)
-fi
+for option in "$@"; do
+  case "$option" in
+    --e2e) packages+=(xvfb xauth webkit2gtk-driver) ;;
+    --package) packages+=(rpm desktop-file-utils) ;;
+    *) echo "unknown option: $option" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -22,7 +27,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ "${1:-}" = "--e2e" ] && ! command -v tauri-driver >/dev/null; then
+if [[ " $* " == *" --e2e "* ]] && ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked
 fi
 

@@ -7,7 +7,7 @@ use crate::commands::{demo, diagnose, plugins, secrets, sis};
 use crate::error::ErrorPayload;
 
 /// The generated file's path, relative to this crate.
-pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
+pub const BINDINGS_PATH: &str = "ui/src/bindings.ts";
 
 fn decl<T: TS>(cfg: &Config) -> String {
     format!("export {}", T::decl(cfg))

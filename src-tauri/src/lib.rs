@@ -46,6 +46,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::demo::demo_tokens,
             commands::demo::set_demo_site,
             commands::system::ui_ready,
+            commands::system::app_version,
             commands::system::step_catalog,
             commands::system::required_functions,
             commands::system::open_external,

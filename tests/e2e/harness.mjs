@@ -77,12 +77,17 @@ export async function demoTokens(d) {
   );
 }
 
-/** Back to the start screen, then a fresh demo: Moodle 4.5 as the guide says, no token. */
-export async function freshDemo(d) {
+/** Back to the start screen (from wherever the app is). */
+export async function home(d) {
   if ((await d.findAll("#home")).length > 0) {
     await d.click("#home");
     await d.idle();
   }
+}
+
+/** Back to the start screen, then a fresh demo: Moodle 4.5 as the guide says, no token. */
+export async function freshDemo(d) {
+  await home(d);
   await d.click("#start-demo");
   await d.idle();
   await d.waitFor("#check-site");

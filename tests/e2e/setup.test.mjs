@@ -4,7 +4,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { NARROW, WIDE, chooseDemo, demoTokens, freshDemo, openPage, railLabel, shot, startApp } from "./harness.mjs";
+import { NARROW, WIDE, chooseDemo, demoTokens, freshDemo, home, openPage, railLabel, shot, startApp } from "./harness.mjs";
 
 let d;
 before(async () => {
@@ -95,7 +95,7 @@ describe("a first set-up, without preloaded tokens", () => {
 
 describe("keyboard only", () => {
   it("walks the whole demo with Tab, Space, Enter and typing, with a visible focus ring", async () => {
-    await d.click("#home");
+    await home(d);
     await d.idle();
     await d.execute("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);");
     await d.tabTo("start-demo");
@@ -144,13 +144,24 @@ describe("keyboard only", () => {
   });
 });
 
+describe("the app's version", () => {
+  it("is shown in the footer, and is the package's when the app was installed from one", async () => {
+    const shown = await d.text("#app-version");
+    assert.match(shown, /^SIS Moodle Setup \d+\.\d+\.\d+ · /);
+    if (process.env.SIS_EXPECT_VERSION) {
+      assert.ok(shown.startsWith(`SIS Moodle Setup ${process.env.SIS_EXPECT_VERSION} `), shown);
+      await home(d);
+      await shot(d, "installed-app-start");
+    }
+  });
+});
+
 describe("screenshots", () => {
   it("of each screen at 1120×780 and 800×600", async () => {
     for (const [w, h] of [WIDE, NARROW]) {
       await d.setWindow(w, h);
       const size = `${w}x${h}`;
-      await d.click("#home");
-      await d.idle();
+      await home(d);
       await shot(d, `${size}-01-start`);
       await d.click("#start-demo");
       await d.idle();

@@ -140,6 +140,9 @@ export function App() {
           </div>
         )}
       </Show>
+      <footer class="app-footer">
+        <span id="app-version">{S.about(store.version)}</span>
+      </footer>
       <div class="sr-only" role="status" aria-live="polite" id="announcer">
         {store.announcement}
       </div>

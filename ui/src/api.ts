@@ -83,6 +83,7 @@ export const api = {
   sisForgetPassword: (profileId: string) => call<null>("sis_forget_password", { profileId }),
   demoSis: () => call<DemoSis | null>("demo_sis"),
   uiReady: () => call<null>("ui_ready"),
+  appVersion: () => call<string>("app_version"),
   stepCatalog: () => call<Step[]>("step_catalog"),
   requiredFunctions: () => call<string[]>("required_functions"),
   openExternal: (url: string) => call<null>("open_external", { url }),

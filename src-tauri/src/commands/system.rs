@@ -25,6 +25,12 @@ pub fn ui_ready<R: tauri::Runtime>(
     }
 }
 
+/// The app's version: the packages' and the command line's (one workspace version).
+#[tauri::command]
+pub fn app_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
 #[tauri::command]
 pub fn step_catalog() -> Vec<Step> {
     setup_core::catalog().to_vec()

@@ -11,12 +11,13 @@ import { announce, run, setStore, store } from "./state";
 /** Loads the step catalog, the function list, the schools and (in the background) the keyring. */
 export async function loadApp(): Promise<void> {
   await run(S.appTitle, async () => {
-    const [steps, functions, profiles] = await Promise.all([
+    const [steps, functions, profiles, version] = await Promise.all([
       api.stepCatalog(),
       api.requiredFunctions(),
       api.listProfiles(),
+      api.appVersion(),
     ]);
-    setStore({ steps, functions, profiles });
+    setStore({ steps, functions, profiles, version });
   });
   // The keyring may ask to be unlocked first: the window does not wait for it.
   void api

@@ -21,6 +21,8 @@ import type {
 export interface AppState {
   steps: Step[];
   functions: string[];
+  /** The app's version, as its packages and the command line carry it. */
+  version: string;
   profiles: Profile[];
   profile: Profile | null;
   report: Report | null;
@@ -45,6 +47,7 @@ export interface AppState {
 export const initialState = (): AppState => ({
   steps: [],
   functions: [],
+  version: "",
   profiles: [],
   profile: null,
   report: null,

@@ -154,6 +154,8 @@ export const S = {
   tip: "Tip",
   caution: "Before you press «Save changes»",
   opening: "Opening…",
+  about: (version: string) =>
+    `SIS Moodle Setup ${version} · MIT licence · the same checks from a terminal: sis-moodle-setup doctor`,
   error: "Something went wrong",
   dismiss: "Dismiss",
 };

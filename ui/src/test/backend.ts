@@ -143,6 +143,8 @@ export function installBackend(): Backend {
     switch (cmd) {
       case "step_catalog":
         return steps;
+      case "app_version":
+        return "0.1.0";
       case "required_functions":
         return FUNCTIONS;
       case "list_profiles":

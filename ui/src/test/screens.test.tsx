@@ -26,6 +26,7 @@ describe("start screen", () => {
     expect(byId("start-new").className).toContain("primary-card");
     for (const id of ["start-diagnose", "start-demo"]) expect(byId(id).textContent?.length).toBeGreaterThan(20);
     expect(document.body.textContent).toContain("Have these ready");
+    expect(byId("app-version").textContent).toMatch(/^SIS Moodle Setup 0\.1\.0 · /);
     byId("start-new").click();
     await settle();
     expect(document.activeElement?.id).toBe("new-school-name");
