@@ -22,8 +22,27 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// The Moodle address, as you open it in a browser (e.g. https://moodle.school.org).
+    #[arg(long, required_unless_present_any = ["profile", "all_profiles"], conflicts_with_all = ["profile", "all_profiles"])]
+    pub url: Option<String>,
+    /// Check a school saved in the desktop app, by its name (or id): its address, e-mail and
+    /// tokens from the system keyring (the token variables, when set, win).
+    #[arg(long, value_name = "NAME", conflicts_with = "all_profiles")]
+    pub profile: Option<String>,
+    /// Check every school saved in the desktop app at once, each with its own tokens from
+    /// the system keyring (the token variables are not used).
     #[arg(long)]
-    pub url: String,
+    pub all_profiles: bool,
+    /// How many schools are checked at the same time with --all-profiles.
+    #[arg(long, default_value_t = setup_core::district::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Check again every INTERVAL (e.g. 30m, 1h, 90s) and print only what changes: a step
+    /// that now fails, or one that recovered. Runs until interrupted.
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::watch_cmd::parse_interval)]
+    pub watch: Option<u64>,
+    /// Answer as a Nagios-compatible plugin: one status line and exit 0 OK, 1 WARNING,
+    /// 2 CRITICAL, 3 UNKNOWN.
+    #[arg(long, conflicts_with_all = ["watch", "format"])]
+    pub nagios: bool,
     /// The site administrator's e-mail, for the single sign-on check (looked up when omitted).
     #[arg(long)]
     pub admin_email: Option<String>,
@@ -49,7 +68,7 @@ pub struct DoctorArgs {
 }
 
 /// Reads a token from the environment, trimmed; warns when it does not look like one.
-fn token_from_env(var: &str) -> Option<WsToken> {
+pub fn token_from_env(var: &str) -> Option<WsToken> {
     let raw = std::env::var(var).ok()?;
     let token = WsToken::new(&raw)?;
     if !token.looks_like_moodle_token() {
@@ -61,32 +80,23 @@ fn token_from_env(var: &str) -> Option<WsToken> {
 }
 
 pub async fn run(args: DoctorArgs) -> u8 {
+    if args.profile.is_some() || args.all_profiles || args.watch.is_some() {
+        return crate::schools_cmd::run(args).await;
+    }
     let input = DiagnoseInput {
-        url: args.url.clone(),
+        url: args.url.clone().unwrap_or_default(),
         opensis_token: token_from_env(OPENSIS_TOKEN_VAR),
         userkey_token: token_from_env(USERKEY_TOKEN_VAR),
         admin_email: args.admin_email.clone(),
     };
-    let config = HttpConfig {
-        request_timeout: Duration::from_secs(args.timeout),
-        connect_timeout: Duration::from_secs(args.timeout.min(10)),
-        ..HttpConfig::default()
-    };
-    let http = match build_http_client(&config) {
+    let http = match http_client(&args) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("error: {e}");
-            return exit::BAD_INPUT;
+            return bad_input(&args);
         }
     };
-    let options = DiagnoseOptions {
-        on_exchange: args
-            .verbose
-            .then(|| ExchangeObserver::new(|exchange| eprintln!("http: {exchange}"))),
-        key_lifetime_check: args.check_key_lifetime.then_some(KEY_LIFETIME_CHECK_AGE),
-        no_sso: args.no_sso,
-        ..DiagnoseOptions::default()
-    };
+    let options = options(&args);
     if args.check_key_lifetime {
         eprintln!(
             "Checking \"User key life time\": this waits {} s with a fresh login key.",
@@ -97,11 +107,46 @@ pub async fn run(args: DoctorArgs) -> u8 {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
-            return exit::BAD_INPUT;
+            return bad_input(&args);
         }
     };
+    if args.nagios {
+        let (code, line) = crate::nagios::line(&report);
+        println!("{line}");
+        return code;
+    }
     print_report(&report, args.format);
     report.verdict.outcome.exit_code()
+}
+
+/// Bad input's exit code: 2, or UNKNOWN (3) for a monitor.
+pub fn bad_input(args: &DoctorArgs) -> u8 {
+    if args.nagios {
+        crate::nagios::UNKNOWN
+    } else {
+        exit::BAD_INPUT
+    }
+}
+
+/// The HTTP client for the doctor's timeouts.
+pub fn http_client(args: &DoctorArgs) -> Result<reqwest::Client, String> {
+    let config = HttpConfig {
+        request_timeout: Duration::from_secs(args.timeout),
+        connect_timeout: Duration::from_secs(args.timeout.min(10)),
+        ..HttpConfig::default()
+    };
+    build_http_client(&config).map_err(|e| e.to_string())
+}
+
+pub fn options(args: &DoctorArgs) -> DiagnoseOptions {
+    DiagnoseOptions {
+        on_exchange: args
+            .verbose
+            .then(|| ExchangeObserver::new(|exchange| eprintln!("http: {exchange}"))),
+        key_lifetime_check: args.check_key_lifetime.then_some(KEY_LIFETIME_CHECK_AGE),
+        no_sso: args.no_sso,
+        ..DiagnoseOptions::default()
+    }
 }
 
 pub fn print_report(report: &Report, format: Format) {

@@ -3,10 +3,13 @@
 
 mod demo_cmd;
 mod doctor_cmd;
+mod nagios;
 mod plugins_cmd;
 mod render_text;
+mod schools_cmd;
 mod sis_cmd;
 mod steps_cmd;
+mod watch_cmd;
 
 use std::process::ExitCode;
 
@@ -40,9 +43,16 @@ enum Command {
     /// put back (core_user_update_users) and step 7 fails. --no-sso skips the login keys,
     /// the session and the failed login.
     ///
+    /// Schools saved in the desktop app are checked by name (--profile) or all at once
+    /// (--all-profiles), with their tokens from the system keyring; --watch checks again and
+    /// again and prints only what changes.
+    ///
     /// Exit codes: 0 every check passed (warnings allowed; what cannot be seen from outside is
     /// listed), 1 a step failed, 2 bad usage or input, 3 could not tell (a check could not be
-    /// judged). The first line of the text and the JSON's "verdict" say the same.
+    /// judged); with several schools, the worst of them. The first line of the text and the
+    /// JSON's "verdict" say the same. For monitoring (Nagios, Icinga, Zabbix, cron), --nagios
+    /// prints one status line and exits 0 OK, 1 WARNING (passed with a warning), 2 CRITICAL
+    /// (a step failed), 3 UNKNOWN (could not tell, or bad input).
     Doctor(doctor_cmd::DoctorArgs),
     /// List the set-up steps with the Moodle admin page of each.
     Steps(steps_cmd::StepsArgs),

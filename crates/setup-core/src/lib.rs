@@ -2,9 +2,11 @@
 //! Nothing here knows about Tauri or a terminal; views render what this crate decides.
 
 pub mod cfg_cli;
+pub mod district;
 pub mod email_check;
 pub mod engine;
 pub mod finding;
+pub mod history;
 pub mod moodle_texts;
 pub mod plugin_zip;
 pub mod profile;
@@ -14,6 +16,7 @@ pub mod required_functions;
 pub mod secrets;
 pub mod sis;
 pub mod steps;
+pub mod watch;
 
 pub use engine::{
     diagnose, diagnose_with, DiagnoseInput, DiagnoseOptions, EngineError, KEY_LIFETIME_CHECK_AGE,

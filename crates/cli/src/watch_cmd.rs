@@ -1,0 +1,184 @@
+// Owns: `doctor --watch INTERVAL` — the schools checked again and again, with only the
+// changes printed (a first line per school, then "now failing" and "recovered"), one line
+// each, as text or JSON lines, until interrupted. Must not: judge or decide what changed
+// (setup-core's watch module does).
+
+use std::time::Duration;
+
+use setup_core::district::{check_all, School};
+use setup_core::watch::{Snapshot, WatchEvent, Watcher};
+use setup_core::Outcome;
+
+use crate::doctor_cmd::{options, DoctorArgs, Format};
+
+/// "30m", "1h", "90s" or a number of seconds.
+pub fn parse_interval(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not an interval: write e.g. 30m, 1h or 90s"))?;
+    let seconds = match unit.trim() {
+        "s" | "sec" => n,
+        "m" | "min" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("\"{text}\": the unit is s, m or h (e.g. 30m)")),
+    };
+    if seconds == 0 {
+        return Err("the interval must be at least 1 s".into());
+    }
+    Ok(seconds)
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `2026-11-27 19:40:05Z` from seconds since 1970 (UTC, no time-zone database needed).
+pub fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn print_first(format: Format, at: u64, school: &School, snap: &Snapshot, every: u64) {
+    match format {
+        Format::Text => println!(
+            "{}  {}  watching every {}: {}",
+            utc(at),
+            school.name,
+            human(every),
+            snap.headline
+        ),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({"at": at, "school": school.id, "name": school.name,
+                "first": {"outcome": snap.outcome, "headline": snap.headline, "failing": snap.failing}})
+        ),
+    }
+}
+
+fn print_event(format: Format, at: u64, school: &School, event: &WatchEvent) {
+    match format {
+        Format::Text => println!("{}  {}  {}", utc(at), school.name, event.line()),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({"at": at, "school": school.id, "name": school.name, "event": event})
+        ),
+    }
+}
+
+fn human(secs: u64) -> String {
+    match secs {
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// Checks every school when it is due, prints what changed, sleeps until the next is due.
+pub async fn run(
+    args: &DoctorArgs,
+    http: &reqwest::Client,
+    schools: Vec<School>,
+    interval: u64,
+) -> u8 {
+    let opts = options(args);
+    let mut watcher = Watcher::default();
+    for s in &schools {
+        watcher.watch(&s.id, interval, &[]);
+    }
+    let mut last_outcome = Outcome::CouldNotTell;
+    loop {
+        let now = now_secs();
+        let due = watcher.due(now);
+        let batch: Vec<School> = schools
+            .iter()
+            .filter(|s| due.contains(&s.id) && watcher.begin(&s.id, now))
+            .cloned()
+            .collect();
+        let checked = check_all(
+            http,
+            batch,
+            &opts,
+            usize::from(args.concurrency),
+            |_, _, _| {},
+        )
+        .await;
+        for c in &checked {
+            let Some(school) = schools.iter().find(|s| s.id == c.id) else {
+                continue;
+            };
+            match &c.report {
+                Ok(report) => {
+                    let snap = Snapshot::of(report, now);
+                    let first = watcher.last(&c.id).is_none();
+                    if first {
+                        print_first(args.format, now, school, &snap, interval);
+                    }
+                    for event in watcher.complete(&c.id, snap) {
+                        print_event(args.format, now, school, &event);
+                    }
+                }
+                Err(e) => {
+                    watcher.abandon(&c.id);
+                    eprintln!("{}  {}  not checked: {e}", utc(now), school.name);
+                }
+            }
+        }
+        if !checked.is_empty() {
+            last_outcome = setup_core::district::worst(&checked);
+        }
+        let wait = watcher
+            .next_due()
+            .map_or(interval, |due| due.saturating_sub(now_secs()))
+            .max(1);
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(wait)) => {}
+            _ = tokio::signal::ctrl_c() => return last_outcome.exit_code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_are_read_as_admins_write_them() {
+        assert_eq!(parse_interval("30m"), Ok(1800));
+        assert_eq!(parse_interval("1h"), Ok(3600));
+        assert_eq!(parse_interval("90s"), Ok(90));
+        assert_eq!(parse_interval("45"), Ok(45));
+        assert!(parse_interval("0").is_err());
+        assert!(parse_interval("soon").is_err());
+        assert!(parse_interval("5d").is_err());
+    }
+
+    #[test]
+    fn times_are_written_in_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00Z");
+        assert_eq!(utc(1_795_800_005), "2026-11-27 17:20:05Z");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00Z");
+    }
+}
