@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 packages=(libwebkit2gtk-4.1-dev libdbus-1-dev pkg-config dbus dbus-x11 gnome-keyring xdg-utils)
 for option in "$@"; do
   case "$option" in
-    --e2e) packages+=(xvfb xauth webkit2gtk-driver) ;;
-    --package) packages+=(rpm desktop-file-utils) ;;
+    # The tray's library, and a notification server (dunst) the watch's notifications go to.
+    --e2e) packages+=(xvfb xauth webkit2gtk-driver libayatana-appindicator3-1 dunst) ;;
+    # The bundler asks pkg-config which tray library (ayatana) the packages must depend on.
+    --package) packages+=(rpm desktop-file-utils libayatana-appindicator3-dev) ;;
     *) echo "unknown option: $option" >&2; exit 2 ;;
   esac
 done

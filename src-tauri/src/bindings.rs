@@ -3,7 +3,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{demo, diagnose, plugins, secrets, sis};
+use crate::commands::{demo, diagnose, plugins, secrets, sis, watch};
 use crate::error::ErrorPayload;
 
 /// The generated file's path, relative to this crate.
@@ -51,6 +51,14 @@ pub fn typescript() -> String {
         decl::<demo::DemoSis>(&cfg),
         decl::<demo::DemoTokens>(&cfg),
         decl::<diagnose::AddressPreview>(&cfg),
+        decl::<setup_core::profile::WatchSettings>(&cfg),
+        decl::<setup_core::watch::StepState>(&cfg),
+        decl::<setup_core::watch::Snapshot>(&cfg),
+        decl::<setup_core::watch::WatchEvent>(&cfg),
+        decl::<crate::watch_service::SchoolChecked>(&cfg),
+        decl::<watch::SchoolSummary>(&cfg),
+        decl::<watch::HistoryView>(&cfg),
+        decl::<watch::CheckAllProgress>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.\n// Do not edit: change the Rust type and regenerate.\n\n",

@@ -31,6 +31,10 @@ pub enum AppError {
     Clipboard(String),
     #[error("could not save the file: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("this school is not watched, or its check is still running")]
+    WatchBusy,
 }
 
 impl AppError {
@@ -52,6 +56,8 @@ impl AppError {
             AppError::InvalidLink(_) => "invalid_link",
             AppError::Clipboard(_) => "clipboard_unavailable",
             AppError::Io(_) => "io",
+            AppError::InvalidInput(_) => "invalid_input",
+            AppError::WatchBusy => "watch_busy",
         }
     }
 }

@@ -3,8 +3,10 @@
 
 pub mod bindings;
 mod commands;
+mod desktop;
 pub mod error;
 pub mod state;
+pub mod watch_service;
 
 use tauri::{Builder, Runtime};
 
@@ -46,6 +48,11 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::demo::demo_tokens,
             commands::demo::set_demo_site,
             commands::system::ui_ready,
+            commands::watch::school_summaries,
+            commands::watch::check_all_schools,
+            commands::watch::set_watch,
+            commands::watch::school_history,
+            commands::watch::watch_now,
             commands::system::app_version,
             commands::system::step_catalog,
             commands::system::required_functions,
@@ -65,9 +72,16 @@ pub fn run() {
         }
     };
     let app = build_app(
-        tauri::Builder::default().plugin(tauri_plugin_dialog::init()),
+        tauri::Builder::default()
+            .plugin(tauri_plugin_dialog::init())
+            .plugin(tauri_plugin_notification::init()),
         state,
-    );
+    )
+    .setup(|app| {
+        desktop::setup(app);
+        Ok(())
+    })
+    .on_window_event(desktop::on_window_event);
     if let Err(e) = app.run(tauri::generate_context!()) {
         eprintln!("SIS Moodle Setup stopped: {e}");
         std::process::exit(1);

@@ -2,14 +2,17 @@
 // (keyring, or session-only once the admin chose it) and the simulated Moodle of demo mode.
 // Must not: decide anything about Moodle; commands call setup-core.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use moodle_sim::MoodleSim;
 use moodle_ws::{build_http_client, HttpConfig};
+use setup_core::history::{HistoryRead, HistoryStore, HISTORY_LIMIT};
 use setup_core::profile::{Profile, ProfileStore};
 use setup_core::secrets::{KeyringStore, SecretStore, SessionStore};
+use setup_core::watch::{Snapshot, Watcher};
 
 use crate::error::{AppError, AppResult};
+use crate::watch_service::{Listener, SchoolChecked};
 
 /// The id of the profile that points at the simulated Moodle.
 pub const DEMO_PROFILE_ID: &str = "demo";
@@ -41,6 +44,14 @@ pub struct AppState {
     pub demo_sis: tokio::sync::Mutex<Option<setup_core::sis::fake::FakeOpenSis>>,
     /// Cancels the plugin download under way, if any.
     pub plugin_cancel: tokio::sync::Mutex<Option<setup_core::plugin_zip::CancellationToken>>,
+    /// The watched schools' schedules and what is known of their steps.
+    watcher: Mutex<Watcher>,
+    /// Each school's checks on disk (beside the profiles).
+    history: HistoryStore,
+    /// The demo school's checks, in memory only.
+    demo_history: tokio::sync::Mutex<Vec<Snapshot>>,
+    /// Told about every check the watch or "Check all" makes (notifications, tray, window).
+    listener: RwLock<Option<Listener>>,
 }
 
 impl AppState {
@@ -63,9 +74,14 @@ impl AppState {
             SecretsChoice::Unavailable(p) => Some(p.clone()),
             _ => None,
         };
+        let history = HistoryStore::beside_profiles(profiles.dir());
         Ok(Self {
             started: std::time::Instant::now(),
             http,
+            history,
+            watcher: Mutex::new(Watcher::default()),
+            demo_history: tokio::sync::Mutex::new(Vec::new()),
+            listener: RwLock::new(None),
             profiles,
             secrets: tokio::sync::Mutex::new(choice),
             keyring_problem: RwLock::new(problem),
@@ -157,6 +173,59 @@ impl AppState {
             self.profiles.upsert(&profile)?;
         }
         Ok(profile)
+    }
+
+    pub fn watcher(&self) -> MutexGuard<'_, Watcher> {
+        self.watcher.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_listener(&self, listener: Listener) {
+        *self.listener.write().unwrap_or_else(|p| p.into_inner()) = Some(listener);
+    }
+
+    /// Hands a check to the listener, if one is set.
+    pub fn tell(&self, checked: &SchoolChecked) {
+        let listener = self
+            .listener
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(listener) = listener {
+            listener(checked);
+        }
+    }
+
+    /// A school's history (the demo's from memory). An unreadable file is set aside.
+    pub async fn history_read(&self, id: &str) -> HistoryRead {
+        if id == DEMO_PROFILE_ID {
+            return HistoryRead {
+                entries: self.demo_history.lock().await.clone(),
+                set_aside: None,
+            };
+        }
+        self.history.read(id).unwrap_or_default()
+    }
+
+    /// Adds a check to a school's history; the path of a damaged file set aside, if any.
+    pub async fn history_append(&self, id: &str, snapshot: Snapshot) -> Option<String> {
+        if id == DEMO_PROFILE_ID {
+            let mut h = self.demo_history.lock().await;
+            h.push(snapshot);
+            let excess = h.len().saturating_sub(HISTORY_LIMIT);
+            h.drain(..excess);
+            return None;
+        }
+        match self.history.append(id, snapshot) {
+            Ok(read) => read.set_aside.map(|p| p.display().to_string()),
+            Err(e) => {
+                eprintln!("history of {id}: {e}");
+                None
+            }
+        }
+    }
+
+    pub fn history_store(&self) -> &HistoryStore {
+        &self.history
     }
 
     /// A profile by id, the demo one included.

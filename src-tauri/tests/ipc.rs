@@ -439,3 +439,123 @@ fn demo_sis_save_through_the_simulated_opensis_api() {
     );
     assert_eq!(again["saved"], true);
 }
+
+/// Watching the demo school: a recorded fault switched on between two checks is one "now
+/// failing" event naming its step, switched off one "recovered"; the history keeps each check
+/// (and no token); the start screen's list and "Check all" say each school's last state.
+#[test]
+fn watching_a_school_tells_what_changed_and_keeps_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(ProfileStore::new(dir.path()), session()).unwrap();
+    let heard: Arc<std::sync::Mutex<Vec<Value>>> = Arc::default();
+    let sink = heard.clone();
+    state.set_listener(Arc::new(move |checked| {
+        sink.lock()
+            .unwrap()
+            .push(serde_json::to_value(checked).unwrap());
+    }));
+    let app = build_app(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let h = Harness {
+        dir_path: dir.path().to_owned(),
+        _dir: dir,
+        webview,
+        _app: app,
+    };
+    h.ok("start_demo", json!({"preloadTokens": true}));
+    let err = h
+        .call("watch_now", json!({"profileId": "demo"}))
+        .unwrap_err();
+    assert_eq!(err["code"], "watch_busy", "not watched yet");
+    let err = h
+        .call(
+            "set_watch",
+            json!({"profileId": "demo", "enabled": true, "intervalMinutes": 1}),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid_input");
+    let profile = h.ok(
+        "set_watch",
+        json!({"profileId": "demo", "enabled": true, "intervalMinutes": 30}),
+    );
+    assert_eq!(
+        profile["watch"],
+        json!({"enabled": true, "interval_minutes": 30})
+    );
+
+    // The first check is the baseline; then REST goes off; then it comes back.
+    let first = h.ok("watch_now", json!({"profileId": "demo"}));
+    assert_eq!(first["events"], json!([]));
+    h.ok(
+        "set_demo_site",
+        json!({"version": "4.5", "siteState": "rest_disabled", "front": null}),
+    );
+    let broken = h.ok("watch_now", json!({"profileId": "demo"}));
+    assert_eq!(
+        broken["events"],
+        json!([{"kind": "now_failing", "step": 13, "title": "Enable the REST protocol"}])
+    );
+    h.ok(
+        "set_demo_site",
+        json!({"version": "4.5", "siteState": "good", "front": null}),
+    );
+    let fixed = h.ok("watch_now", json!({"profileId": "demo"}));
+    assert_eq!(
+        fixed["events"],
+        json!([{"kind": "recovered", "step": 13, "title": "Enable the REST protocol"}])
+    );
+    // The listener (notifications, tray, window) heard each check.
+    assert_eq!(heard.lock().unwrap().len(), 3);
+
+    let history = h.ok("school_history", json!({"profileId": "demo"}));
+    let entries = history["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(
+        entries[1]["failing"],
+        json!([13]),
+        "newest first: the check with REST off"
+    );
+    let text = history.to_string();
+    for kind in ["opensis_token", "userkey_token"] {
+        let token = h.ok("reveal_token", json!({"profileId": "demo", "kind": kind}));
+        assert!(
+            !text.contains(token.as_str().unwrap()),
+            "a token in the history"
+        );
+    }
+
+    let summaries = h.ok("school_summaries", json!({}));
+    assert_eq!(summaries[0]["id"], "demo");
+    assert_eq!(summaries[0]["watching"], true);
+    assert_eq!(summaries[0]["last"]["failing"], json!([3]));
+    let all = h.ok("check_all_schools", json!({}));
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all[0]["snapshot"]["failing"], json!([3]));
+    assert_eq!(
+        all[0]["events"],
+        json!([]),
+        "nothing changed since the last check"
+    );
+}
+
+/// A damaged history file is set aside and said, and the history starts again.
+#[test]
+fn a_damaged_history_is_set_aside() {
+    let h = harness(session());
+    let p = h.ok("create_profile", json!({"name": "Lincoln"}));
+    let id = p["id"].as_str().unwrap();
+    let dir = h.dir_path.join("history");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{id}.json")), "{ hand-edited, oops").unwrap();
+    let history = h.ok("school_history", json!({"profileId": id}));
+    assert_eq!(history["entries"], json!([]));
+    let aside = history["set_aside"].as_str().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(aside).unwrap(),
+        "{ hand-edited, oops"
+    );
+}

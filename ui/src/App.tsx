@@ -10,6 +10,7 @@ import { StartPage } from "./pages/StartPage";
 import { WizardPage } from "./pages/WizardPage";
 import { navigate, route } from "./router";
 import { loadApp, openProfile, refreshProfiles, runChecks } from "./store/actions";
+import { followWatch, refreshSummaries } from "./store/district";
 import { listenToProgress } from "./store/plugins";
 import { run, setStore, store } from "./store/state";
 import { S } from "./strings";
@@ -75,15 +76,17 @@ export function App() {
     void loadApp().then(() =>
       requestAnimationFrame(() => requestAnimationFrame(() => void api.uiReady().catch(() => {}))),
     );
-    let stop: (() => void) | undefined;
-    void listenToProgress().then((s) => (stop = s));
-    onCleanup(() => stop?.());
+    const stops: (() => void)[] = [];
+    void listenToProgress().then((s) => stops.push(s));
+    void followWatch().then((s) => stops.push(s));
+    onCleanup(() => stops.forEach((stop) => stop()));
   });
   // A route names a school: open it; the doctor's screen checks at once.
   createEffect(
     on(route, (r) => {
       if (r.name === "start") {
         void refreshProfiles().catch(() => {});
+        void refreshSummaries().catch(() => {});
         return;
       }
       void (async () => {

@@ -4,6 +4,9 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   AddressPreview,
+  HistoryView,
+  SchoolChecked,
+  SchoolSummary,
   DemoTokens,
   ErrorPayload,
   DemoSis,
@@ -84,6 +87,13 @@ export const api = {
   demoSis: () => call<DemoSis | null>("demo_sis"),
   uiReady: () => call<null>("ui_ready"),
   appVersion: () => call<string>("app_version"),
+  schoolSummaries: () => call<SchoolSummary[]>("school_summaries"),
+  checkAllSchools: () => call<SchoolChecked[]>("check_all_schools"),
+  setWatch: (profileId: string, enabled: boolean, intervalMinutes: number) =>
+    call<Profile>("set_watch", { profileId, enabled, intervalMinutes }),
+  schoolHistory: (profileId: string, limit = 10) =>
+    call<HistoryView>("school_history", { profileId, limit }),
+  watchNow: (profileId: string) => call<SchoolChecked>("watch_now", { profileId }),
   stepCatalog: () => call<Step[]>("step_catalog"),
   requiredFunctions: () => call<string[]>("required_functions"),
   openExternal: (url: string) => call<null>("open_external", { url }),

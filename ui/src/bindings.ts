@@ -108,7 +108,11 @@ ticked_items: Array<string>,
 /**
  * When the steps' last verdicts (`progress`) were checked (seconds since 1970).
  */
-checked_at: number | null, };
+checked_at: number | null, 
+/**
+ * "Watch this connection": the app checks it again on its own.
+ */
+watch: WatchSettings, };
 
 export type SecretKind = "opensis_token" | "userkey_token" | "sis_password" | "sis_passphrase";
 
@@ -285,3 +289,51 @@ url: string | null,
  * Why the typed text is not an address, in a sentence.
  */
 error: string | null, };
+
+export type WatchSettings = { enabled: boolean, 
+/**
+ * Minutes between two checks (30 unless the admin chose otherwise).
+ */
+interval_minutes: number, };
+
+export type StepState = "pass" | "warn" | "fail" | "unknown" | "waiting";
+
+export type Snapshot = { 
+/**
+ * When the check started (seconds since 1970).
+ */
+at: number, outcome: Outcome, headline: string, 
+/**
+ * The steps with a failed check, in order.
+ */
+failing: Array<number>, 
+/**
+ * Each step's state; steps without a finding are left out.
+ */
+steps: { [key in number]: StepState }, };
+
+export type WatchEvent = { "kind": "now_failing", step: number, title: string, } | { "kind": "recovered", step: number, title: string, };
+
+export type SchoolChecked = { id: string, name: string, snapshot: Snapshot | null, 
+/**
+ * What changed since the school's previous check (only for watched schools).
+ */
+events: Array<WatchEvent>, 
+/**
+ * Why it could not be checked at all.
+ */
+error: string | null, 
+/**
+ * The school's history file was damaged and set aside (its path).
+ */
+history_set_aside: string | null, };
+
+export type SchoolSummary = { id: string, name: string, url: string, last: Snapshot | null, watching: boolean, interval_minutes: number, };
+
+export type HistoryView = { entries: Array<Snapshot>, 
+/**
+ * A damaged history file was renamed to this path and the history started again.
+ */
+set_aside: string | null, };
+
+export type CheckAllProgress = { done: number, total: number, name: string, };

@@ -28,6 +28,7 @@ pub fn schools(args: &DoctorArgs) -> Result<Vec<School>, String> {
                 userkey_token: token_from_env(USERKEY_TOKEN_VAR),
                 admin_email: args.admin_email.clone(),
             },
+            simulated_site: false,
         }]);
     }
     let store = ProfileStore::default_location().map_err(|e| e.to_string())?;

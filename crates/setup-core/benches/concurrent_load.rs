@@ -1,5 +1,6 @@
-// Owns: the load benchmark — fifty school profiles diagnosed at once on one shared client,
-// each site answering in 100 ms, against one diagnosis alone. Must not: run in `cargo test`.
+// Owns: the load benchmark — fifty school profiles checked at once (district::check_all, as
+// the app's "Check all" and `doctor --all-profiles` do) on one shared client, each site
+// answering in 100 ms, against one diagnosis alone. Must not: run in `cargo test`.
 //
 // cargo bench -p setup-core --bench concurrent_load     (BENCH_LATENCY_MS, BENCH_PROFILES, BENCH_RUNS)
 
@@ -7,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use moodle_sim::MoodleSim;
 use moodle_ws::{build_http_client, HttpConfig, WsToken};
-use setup_core::{diagnose, DiagnoseInput, Status};
+use setup_core::district::{check_all, School, DEFAULT_CONCURRENCY};
+use setup_core::{DiagnoseInput, DiagnoseOptions, Status};
 
 mod common;
 use common::env_number;
@@ -23,15 +25,28 @@ fn input(sim: &MoodleSim) -> DiagnoseInput {
 
 /// Diagnoses every site at once; the wall time, or what went wrong.
 async fn diagnose_all(http: &reqwest::Client, sims: &[MoodleSim]) -> Result<f64, String> {
+    let schools: Vec<School> = sims
+        .iter()
+        .enumerate()
+        .map(|(i, sim)| School {
+            id: i.to_string(),
+            name: format!("School {i}"),
+            input: input(sim),
+            simulated_site: false,
+        })
+        .collect();
     let started = Instant::now();
-    let runs = sims.iter().map(|sim| {
-        let input = input(sim);
-        async move { diagnose(http, &input).await }
-    });
-    let reports = futures::future::join_all(runs).await;
+    let checked = check_all(
+        http,
+        schools,
+        &DiagnoseOptions::default(),
+        DEFAULT_CONCURRENCY,
+        |_, _, _| {},
+    )
+    .await;
     let elapsed = started.elapsed().as_secs_f64() * 1000.0;
-    for report in reports {
-        let report = report.map_err(|e| e.to_string())?;
+    for school in checked {
+        let report = school.report?;
         // The captured site lacks only the private openSIS-Web-Services plugin (step 3).
         if report.failing_steps() != [3] {
             let f = report

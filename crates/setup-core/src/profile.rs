@@ -27,6 +27,24 @@ pub struct StepProgress {
     pub last_status: Option<String>,
 }
 
+/// Whether the app re-checks a school on its own, and how often.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WatchSettings {
+    pub enabled: bool,
+    /// Minutes between two checks (30 unless the admin chose otherwise).
+    pub interval_minutes: u32,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            interval_minutes: 30,
+        }
+    }
+}
+
 /// One school's connection. No secret in here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -62,6 +80,9 @@ pub struct Profile {
     /// When the steps' last verdicts (`progress`) were checked (seconds since 1970).
     #[serde(default)]
     pub checked_at: Option<u64>,
+    /// "Watch this connection": the app checks it again on its own.
+    #[serde(default)]
+    pub watch: WatchSettings,
 }
 
 impl Profile {
@@ -80,6 +101,7 @@ impl Profile {
             current_page: None,
             ticked_items: BTreeSet::new(),
             checked_at: None,
+            watch: WatchSettings::default(),
         }
     }
 }

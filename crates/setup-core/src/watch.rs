@@ -297,6 +297,25 @@ impl Watcher {
         events
     }
 
+    /// A check made outside the schedule (the admin's own, or "Check all"): compared like a
+    /// scheduled one, and it restarts the count unless a scheduled check is running.
+    pub fn observe(&mut self, id: &str, snapshot: Snapshot) -> Vec<WatchEvent> {
+        let Some(w) = self.schools.get_mut(id) else {
+            return Vec::new();
+        };
+        if !w.schedule.running() {
+            w.schedule.last_start = Some(snapshot.at);
+        }
+        let events = w
+            .known
+            .as_ref()
+            .map(|known| changes(known, &snapshot))
+            .unwrap_or_default();
+        learn(w.known.get_or_insert_with(KnownStates::new), &snapshot);
+        w.last = Some(snapshot);
+        events
+    }
+
     /// Ends a check that produced no report (e.g. the address could not be read).
     pub fn abandon(&mut self, id: &str) {
         if let Some(w) = self.schools.get_mut(id) {

@@ -122,11 +122,13 @@ async fn several_schools_at_once_failing_first() {
             id: "a".into(),
             name: "Adams Middle".into(),
             input: input(&good),
+            simulated_site: false,
         },
         School {
             id: "b".into(),
             name: "Burr High".into(),
             input: input(&broken),
+            simulated_site: false,
         },
         School {
             id: "c".into(),
@@ -135,6 +137,7 @@ async fn several_schools_at_once_failing_first() {
                 url: String::new(),
                 ..DiagnoseInput::default()
             },
+            simulated_site: false,
         },
     ];
     let http = build_http_client(&HttpConfig::default()).unwrap();

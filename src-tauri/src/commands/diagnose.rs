@@ -94,14 +94,20 @@ async fn run(
         key_lifetime_check,
         ..DiagnoseOptions::default()
     };
+    let at = now_secs();
     let report = diagnose_with(&state.http, &input, &options).await?;
     // Reread: the admin may have ticked something while the checks ran.
     if let Ok(fresh) = state.profile(profile_id).await {
         profile = fresh;
     }
     remember_verdicts(&mut profile, &report);
-    profile.checked_at = Some(now_secs());
+    profile.checked_at = Some(at);
+    let name = profile.name.clone();
     state.save_profile(profile).await?;
+    // A full check (not one with tokens still to come) is a check of the school's history.
+    if !wizard {
+        crate::watch_service::record(state, profile_id, &name, &report, at, false).await;
+    }
     Ok(report)
 }
 
@@ -112,7 +118,7 @@ fn now_secs() -> u64 {
 }
 
 /// Keeps each step's worst verdict in the profile, so the side rail survives a restart.
-fn remember_verdicts(profile: &mut Profile, report: &Report) {
+pub(crate) fn remember_verdicts(profile: &mut Profile, report: &Report) {
     let mut worst: BTreeMap<u8, Status> = BTreeMap::new();
     for f in &report.checks {
         let rank = |s: Status| match s {

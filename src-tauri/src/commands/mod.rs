@@ -8,3 +8,4 @@ pub mod profiles;
 pub mod secrets;
 pub mod sis;
 pub mod system;
+pub mod watch;

@@ -3,6 +3,7 @@
 
 import { Show } from "solid-js";
 import { Results } from "../components/Results";
+import { WatchPanel } from "../components/WatchPanel";
 import { runChecks } from "../store/actions";
 import { store } from "../store/state";
 import { S } from "../strings";
@@ -29,6 +30,7 @@ export function DiagnosePage() {
           </>
         )}
       </Show>
+      <WatchPanel />
     </section>
   );
 }

@@ -5,24 +5,30 @@
 import { createSignal, For, Show } from "solid-js";
 import { api } from "../api";
 import type { Profile } from "../bindings";
-import { when } from "../model/time";
 import { navigate } from "../router";
+import { LastCheck } from "../components/LastCheck";
 import { createSchool, refreshProfiles, startDemo } from "../store/actions";
+import { checkAll } from "../store/district";
 import { run, store } from "../store/state";
-import { S } from "../strings";
+import { S, W } from "../strings";
 
 function ProfileRow(props: { profile: Profile; chooser: boolean }) {
   const p = () => props.profile;
   const [mode, setMode] = createSignal<"view" | "rename" | "delete">("view");
   const [name, setName] = createSignal(p().name);
   const isDemo = () => p().id === "demo";
-  const last = () => (p().checked_at === null ? S.neverChecked : S.lastChecked(when((p().checked_at ?? 0) * 1000)));
+  const summary = () => store.summaries.find((s) => s.id === p().id);
   return (
     <li class="profile-row" classList={{ chooser: props.chooser }}>
       <Show when={mode() === "view"}>
         <span class="profile-name">{p().name}</span>
         <span class="profile-url">{p().moodle_url || "—"}</span>
-        <span class="profile-last hint">{last()}</span>
+        <span class="profile-last">
+          <LastCheck snapshot={summary()?.last ?? null} />
+          <Show when={summary()?.watching}>
+            <span class="watching">{` · ◉ ${W.watchingEvery(summary()?.interval_minutes ?? 30)}`}</span>
+          </Show>
+        </span>
         <span class="profile-actions">
           <button
             type="button"
@@ -114,6 +120,14 @@ export function StartPage() {
   const [choosing, setChoosing] = createSignal(false);
   const [name, setName] = createSignal("");
   const schools = () => store.profiles.filter((p) => p.id !== "demo");
+  /** Failing schools first, as the last checks say (the Rust side orders the summaries). */
+  const ordered = () => {
+    const rank = (id: string) => {
+      const i = store.summaries.findIndex((s) => s.id === id);
+      return i < 0 ? store.summaries.length : i;
+    };
+    return [...store.profiles].sort((a, b) => rank(a.id) - rank(b.id));
+  };
   const diagnose = () => {
     const list = schools();
     const only = list[0];
@@ -161,10 +175,26 @@ export function StartPage() {
           </button>
         </div>
       </div>
-      <h2 id="profiles-heading" tabindex="-1">{choosing() ? S.chooseSchool : S.profilesHeading}</h2>
+      <div class="profiles-head">
+        <h2 id="profiles-heading" tabindex="-1">{choosing() ? S.chooseSchool : S.profilesHeading}</h2>
+        <Show when={store.profiles.length > 1}>
+          <button type="button" class="secondary" id="check-all" aria-disabled={store.busy !== null} onClick={() => void checkAll()}>
+            {W.checkAll}
+          </button>
+        </Show>
+        <span class="check-all-progress" role="status">
+          <Show when={store.checkAll}>
+            {(c) => (
+              <>
+                <progress max={c().total || 1} value={c().done} aria-hidden="true" /> {W.checkAllProgress(c().done, c().total, c().name)}
+              </>
+            )}
+          </Show>
+        </span>
+      </div>
       <Show when={store.profiles.length > 0} fallback={<p>{S.noProfiles}</p>}>
         <ul class="profiles">
-          <For each={store.profiles}>{(p) => <ProfileRow profile={p} chooser={choosing() && p.id !== "demo"} />}</For>
+          <For each={ordered()}>{(p) => <ProfileRow profile={p} chooser={choosing() && p.id !== "demo"} />}</For>
         </ul>
       </Show>
     </section>

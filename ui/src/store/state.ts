@@ -5,7 +5,10 @@
 import { createStore } from "solid-js/store";
 import { AppError } from "../api";
 import type {
+  CheckAllProgress,
   DemoSis,
+  HistoryView,
+  SchoolSummary,
   DemoSite,
   KeyringStatus,
   PluginProgress,
@@ -42,6 +45,12 @@ export interface AppState {
   plugins: { summary: PluginsSummary | null; progress: Record<string, PluginProgress> };
   /** The last thing said to screen readers (the live region). */
   announcement: string;
+  /** Every school's last check, for the start screen (failing first). */
+  summaries: SchoolSummary[];
+  /** "Check all" under way. */
+  checkAll: CheckAllProgress | null;
+  /** The open school's recent checks. */
+  history: HistoryView | null;
 }
 
 export const initialState = (): AppState => ({
@@ -63,6 +72,9 @@ export const initialState = (): AppState => ({
   sisResult: null,
   plugins: { summary: null, progress: {} },
   announcement: "",
+  summaries: [],
+  checkAll: null,
+  history: null,
 });
 
 export const [store, setStore] = createStore<AppState>(initialState());

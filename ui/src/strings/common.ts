@@ -36,7 +36,6 @@ export const S = {
   confirmDelete: (name: string) =>
     `Delete “${name}”? Its settings and its tokens in the system keyring are removed; this cannot be undone.`,
   keep: "Keep it",
-  lastChecked: (when: string) => `last checked ${when}`,
   neverChecked: "not checked yet",
   home: "All schools",
   back: "Back",

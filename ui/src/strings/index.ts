@@ -3,3 +3,4 @@ export { S } from "./common";
 export { PAGES, GROUP_TITLES, KEY_LIFETIME, FUNCTIONS, type ItemText, type PageText } from "./checklists";
 export { CHECK_TITLES, checkTitle, DEMO, STATE_LABELS } from "./checks";
 export { LEGEND, LOOK_SHORT, P, PLUGIN_NAMES, SIS } from "./forms";
+export { W, intervalLabel } from "./watch";

@@ -6,7 +6,7 @@ import { cleanup } from "@solidjs/testing-library";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { navigate } from "../router";
 import { resetStore } from "../store/state";
-import type { Finding, Profile, Report, Status, Step, TokenSlot, TokenState } from "../bindings";
+import type { Finding, Profile, Report, Snapshot, Status, Step, TokenSlot, TokenState } from "../bindings";
 
 export const steps: Step[] = Array.from({ length: 16 }, (_, n) => ({
   number: n,
@@ -108,6 +108,7 @@ export function demoProfile(): Profile {
     current_page: null,
     ticked_items: [],
     checked_at: null,
+    watch: { enabled: false, interval_minutes: 30 },
   };
 }
 
@@ -121,6 +122,8 @@ export interface Backend {
   next: Report;
   keyringAvailable: boolean;
   fail: Record<string, { code: string; message: string }>;
+  /** Each school's checks, oldest first. */
+  history: Record<string, Snapshot[]>;
 }
 
 /** Installs the fake commands; the returned object can be changed by a test. */
@@ -133,6 +136,7 @@ export function installBackend(): Backend {
     next: waitingReport,
     keyringAvailable: true,
     fail: {},
+    history: {},
   };
   mockIPC(
     (cmd, raw) => {
@@ -143,6 +147,23 @@ export function installBackend(): Backend {
     switch (cmd) {
       case "step_catalog":
         return steps;
+      case "school_summaries":
+        // As the Rust command orders them: failing schools first.
+        return b.profiles().map((p) => ({
+          id: p.id,
+          name: p.name,
+          url: p.moodle_url,
+          last: (b.history[p.id] ?? []).at(-1) ?? null,
+          watching: p.watch.enabled,
+          interval_minutes: p.watch.interval_minutes,
+        })).sort((x, y) => Number((y.last?.failing.length ?? 0) > 0) - Number((x.last?.failing.length ?? 0) > 0));
+      case "check_all_schools":
+        return b.profiles().map((p) => ({ id: p.id, name: p.name, snapshot: null, events: [], error: null, history_set_aside: null }));
+      case "set_watch":
+        b.profile = { ...b.profile, watch: { enabled: Boolean(args.enabled), interval_minutes: Number(args.intervalMinutes) } };
+        return b.profile;
+      case "school_history":
+        return { entries: [...(b.history[String(args.profileId)] ?? [])].reverse(), set_aside: null };
       case "app_version":
         return "0.1.0";
       case "required_functions":
