@@ -19,8 +19,17 @@ struct Harness {
 }
 
 fn harness(secrets: Result<Arc<dyn SecretStore>, String>) -> Harness {
+    harness_with(secrets, |_| {})
+}
+
+/// A harness whose state is prepared first (e.g. a listener set).
+fn harness_with(
+    secrets: Result<Arc<dyn SecretStore>, String>,
+    prepare: impl FnOnce(&AppState),
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::new(ProfileStore::new(dir.path()), secrets).unwrap();
+    prepare(&state);
     let app = build_app(mock_builder(), state)
         .build(mock_context(noop_assets()))
         .unwrap();
@@ -445,27 +454,15 @@ fn demo_sis_save_through_the_simulated_opensis_api() {
 /// (and no token); the start screen's list and "Check all" say each school's last state.
 #[test]
 fn watching_a_school_tells_what_changed_and_keeps_its_history() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = AppState::new(ProfileStore::new(dir.path()), session()).unwrap();
     let heard: Arc<std::sync::Mutex<Vec<Value>>> = Arc::default();
     let sink = heard.clone();
-    state.set_listener(Arc::new(move |checked| {
-        sink.lock()
-            .unwrap()
-            .push(serde_json::to_value(checked).unwrap());
-    }));
-    let app = build_app(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    let h = Harness {
-        dir_path: dir.path().to_owned(),
-        _dir: dir,
-        webview,
-        _app: app,
-    };
+    let h = harness_with(session(), |state| {
+        state.set_listener(Arc::new(move |checked| {
+            sink.lock()
+                .unwrap()
+                .push(serde_json::to_value(checked).unwrap());
+        }));
+    });
     h.ok("start_demo", json!({"preloadTokens": true}));
     let err = h
         .call("watch_now", json!({"profileId": "demo"}))
@@ -490,22 +487,19 @@ fn watching_a_school_tells_what_changed_and_keeps_its_history() {
     // The first check is the baseline; then REST goes off; then it comes back.
     let first = h.ok("watch_now", json!({"profileId": "demo"}));
     assert_eq!(first["events"], json!([]));
-    h.ok(
-        "set_demo_site",
-        json!({"version": "4.5", "siteState": "rest_disabled", "front": null}),
-    );
-    let broken = h.ok("watch_now", json!({"profileId": "demo"}));
+    let check_in = |site_state: &str| {
+        h.ok(
+            "set_demo_site",
+            json!({"version": "4.5", "siteState": site_state, "front": null}),
+        );
+        h.ok("watch_now", json!({"profileId": "demo"}))["events"].clone()
+    };
     assert_eq!(
-        broken["events"],
+        check_in("rest_disabled"),
         json!([{"kind": "now_failing", "step": 13, "title": "Enable the REST protocol"}])
     );
-    h.ok(
-        "set_demo_site",
-        json!({"version": "4.5", "siteState": "good", "front": null}),
-    );
-    let fixed = h.ok("watch_now", json!({"profileId": "demo"}));
     assert_eq!(
-        fixed["events"],
+        check_in("good"),
         json!([{"kind": "recovered", "step": 13, "title": "Enable the REST protocol"}])
     );
     // The listener (notifications, tray, window) heard each check.

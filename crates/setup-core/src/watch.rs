@@ -208,6 +208,20 @@ struct Watched {
     last: Option<Snapshot>,
 }
 
+impl Watched {
+    /// What changed from what was known; then the check is known.
+    fn take(&mut self, snapshot: Snapshot) -> Vec<WatchEvent> {
+        let events = self
+            .known
+            .as_ref()
+            .map(|known| changes(known, &snapshot))
+            .unwrap_or_default();
+        learn(self.known.get_or_insert_with(KnownStates::new), &snapshot);
+        self.last = Some(snapshot);
+        events
+    }
+}
+
 /// The watched schools: each one's schedule, last check and what is known of its steps.
 #[derive(Default)]
 pub struct Watcher {
@@ -287,14 +301,7 @@ impl Watcher {
             return Vec::new();
         };
         w.schedule.end();
-        let events = w
-            .known
-            .as_ref()
-            .map(|known| changes(known, &snapshot))
-            .unwrap_or_default();
-        learn(w.known.get_or_insert_with(KnownStates::new), &snapshot);
-        w.last = Some(snapshot);
-        events
+        w.take(snapshot)
     }
 
     /// A check made outside the schedule (the admin's own, or "Check all"): compared like a
@@ -306,14 +313,7 @@ impl Watcher {
         if !w.schedule.running() {
             w.schedule.last_start = Some(snapshot.at);
         }
-        let events = w
-            .known
-            .as_ref()
-            .map(|known| changes(known, &snapshot))
-            .unwrap_or_default();
-        learn(w.known.get_or_insert_with(KnownStates::new), &snapshot);
-        w.last = Some(snapshot);
-        events
+        w.take(snapshot)
     }
 
     /// Ends a check that produced no report (e.g. the address could not be read).
