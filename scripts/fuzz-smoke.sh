@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A short fuzzing run of each target in fuzz/ (decode_envelope, public_config,
-# normalize_site_url) when cargo-fuzz is installed; without it, says so and exits 0.
+# A short fuzzing run of each target in fuzz/ (Moodle's answers, the URL normaliser, plugin
+# ZIPs and version.php, openSIS's answers, the capture files) when cargo-fuzz is installed;
+# without it, says so and exits 0.
 # FUZZ_SECONDS per target (default 20). cargo-fuzz needs nightly features: the stable
 # toolchain is allowed them with RUSTC_BOOTSTRAP=1. A crash fails the script and leaves the
 # input in fuzz/artifacts/<target>/.
@@ -8,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-20}"
-targets=(decode_envelope public_config normalize_site_url)
+targets=(decode_envelope public_config normalize_site_url moodle_answers plugin_zip version_php
+  sis_answers capture_parse)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "fuzz-smoke: cargo-fuzz is not installed (cargo install cargo-fuzz --locked); skipped"

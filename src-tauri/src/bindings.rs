@@ -22,6 +22,7 @@ pub fn typescript() -> String {
         decl::<setup_core::SiteFacts>(&cfg),
         decl::<setup_core::Outcome>(&cfg),
         decl::<setup_core::Verdict>(&cfg),
+        decl::<setup_core::Timings>(&cfg),
         decl::<setup_core::Report>(&cfg),
         decl::<setup_core::Verification>(&cfg),
         decl::<setup_core::Step>(&cfg),

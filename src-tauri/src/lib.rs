@@ -46,6 +46,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::demo::demo_site,
             commands::demo::demo_sis,
             commands::demo::demo_tokens,
+            commands::demo::demo_audit,
             commands::demo::set_demo_site,
             commands::system::ui_ready,
             commands::watch::school_summaries,

@@ -117,6 +117,7 @@ async fn keep(
         Ok(report) => {
             if let Ok(mut profile) = state.profile(id).await {
                 remember_verdicts(&mut profile, &report);
+                profile.remember_looked_up_email(&report);
                 profile.checked_at = Some(at);
                 let _ = state.save_profile(profile).await;
             }

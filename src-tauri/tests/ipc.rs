@@ -96,6 +96,51 @@ fn demo_mode_end_to_end() {
     assert_eq!(report["site"]["release"], "4.5.11+ (Build: 20260501)");
     assert_eq!(report["verdict"]["outcome"], "failed");
 
+    // Without an e-mail, the check looks it up from the token's owner, and the profile keeps it
+    // (shown and editable) so the next check starts single sign-on at once.
+    let mut p = h.ok("get_profile", json!({"id": "demo"}));
+    let typed = p["admin_email"].clone();
+    assert!(typed.as_str().is_some_and(|e| e.contains('@')), "{typed}");
+    p["admin_email"] = Value::Null;
+    h.ok("save_profile", json!({"profile": p}));
+    let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
+    assert_eq!(failing_steps(&report), vec![3]);
+    assert_eq!(report["site"]["looked_up_email"], typed);
+    assert_eq!(
+        h.ok("get_profile", json!({"id": "demo"}))["admin_email"],
+        typed
+    );
+    let report = h.ok("diagnose_profile", json!({"profileId": "demo"}));
+    assert_eq!(report["site"]["looked_up_email"], Value::Null);
+    let timings = &report["timings"];
+    assert!(timings["total_ms"].as_u64().unwrap() >= timings["site_ms"].as_u64().unwrap());
+
+    // What the simulated sites saw and issued: login keys were issued, and no secret is in
+    // any address they were asked for (a login key only in its own login link).
+    let audit = h.ok("demo_audit", json!({}));
+    let urls: Vec<&str> = audit["moodle_urls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    assert!(urls.len() >= 8, "{urls:?}");
+    let secrets = audit["secrets"].as_array().unwrap();
+    let kind_count = |k: &str| secrets.iter().filter(|s| s["kind"] == k).count();
+    assert!(kind_count("login key") >= 3, "{secrets:?}");
+    assert_eq!(kind_count("openSIS password"), 1);
+    assert_eq!(kind_count("openSIS passphrase"), 1);
+    for s in secrets {
+        let value = s["value"].as_str().unwrap();
+        assert!(value.len() >= 8, "{s}");
+        for url in &urls {
+            if s["kind"] == "login key" && url.starts_with("/auth/userkey/login.php?key=") {
+                continue;
+            }
+            assert!(!url.contains(value), "{} in {url}", s["kind"]);
+        }
+    }
+
     let site = h.ok("demo_site", json!({}));
     assert_eq!(
         (site["version"].as_str(), site["state"].as_str()),

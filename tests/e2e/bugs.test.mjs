@@ -3,7 +3,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { NARROW, WIDE, chooseDemo, demoTokens, freshDemo, openPage, railLabel, shot, startApp } from "./harness.mjs";
+import { NARROW, WIDE, chooseDemo, demoTokens, freshDemo, openPage, pasteTokens, railLabel, shot, startApp } from "./harness.mjs";
 
 let d;
 before(async () => {
@@ -28,11 +28,7 @@ describe("the review's bugs", () => {
   it("B1: after a successful save the openSIS step is done, in the rail and on Done", async () => {
     await freshDemo(d);
     const tokens = await demoTokens(d);
-    for (const kind of ["opensis", "userkey"]) {
-      await openPage(d, `token-${kind}`);
-      await d.type(`#token-${kind}_token`, `${tokens[kind]}\uE007`);
-      await d.idle();
-    }
+    await pasteTokens(d, tokens);
     await openPage(d, "opensis");
     assert.match(await railLabel(d, "opensis"), /not checked yet/);
     const password = /the password (\S+) \(/.exec(await d.text(".banner-inline"))?.[1];

@@ -14,16 +14,23 @@ const shots = process.env.SIS_E2E_SCREENSHOTS ?? join(repo, "target/e2e-screensh
 export const WIDE = [1120, 780];
 export const NARROW = [800, 600];
 
-/** One app per test file; `slot` keeps files apart (display and ports). */
-export async function startApp(slot) {
+/** One app per test file; `slot` keeps files apart (display and ports). `env` is added to
+ *  the app's environment (its folders, for the secrets audit). */
+export async function startApp(slot, env = {}) {
   const display = `:${95 + slot}`;
   const port = 4455 + slot * 10;
   const children = [];
   const start = (cmd, args, env) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
-    child.stderr.on("data", (b) => (stderr = (stderr + b).slice(-4000)));
+    let all = "";
+    child.stderr.on("data", (b) => {
+      stderr = (stderr + b).slice(-4000);
+      all += b;
+    });
+    child.stdout.on("data", (b) => (all += b));
     child.tail = () => stderr;
+    child.everything = () => all;
     children.push(child);
     return child;
   };
@@ -32,6 +39,7 @@ export async function startApp(slot) {
   const driver = start("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
     DISPLAY: display,
     SIS_MOODLE_SETUP_CONFIG_DIR: mkdtempSync(join(tmpdir(), "sis-e2e-")),
+    ...env,
   });
   const d = new WebDriver(`http://127.0.0.1:${port}`);
   const deadline = Date.now() + 20000;
@@ -56,6 +64,8 @@ export async function startApp(slot) {
     await d.click("#keyring-session");
     await d.idle();
   }
+  /** Everything the driver and the app it started wrote (standard output and error). */
+  d.output = () => driver.everything();
   d.stop = async () => {
     await d.quit();
     for (const c of children.reverse()) c.kill("SIGTERM");
@@ -75,6 +85,24 @@ export async function demoTokens(d) {
     `const done = arguments[arguments.length - 1];
      window.__TAURI_INTERNALS__.invoke("demo_tokens").then(done, (e) => done({ error: String(e) }));`,
   );
+}
+
+/** Calls a command of the app as its UI does; a refusal comes back as `{ failed }`. */
+export async function invoke(d, command, args = {}) {
+  return d.executeAsync(
+    `const done = arguments[arguments.length - 1];
+     window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(done, (e) => done({ failed: e }));`,
+    [command, args],
+  );
+}
+
+/** Pastes both tokens on their pages, as an admin copies them from Manage tokens. */
+export async function pasteTokens(d, tokens) {
+  for (const kind of ["opensis", "userkey"]) {
+    await openPage(d, `token-${kind}`);
+    await d.type(`#token-${kind}_token`, `${tokens[kind]}\uE007`);
+    await d.idle();
+  }
 }
 
 /** Back to the start screen (from wherever the app is). */

@@ -201,6 +201,11 @@ describe("screenshots", () => {
       await shot(d, `${size}-08-diagnose-demo-drawer`);
       await d.execute("document.getElementById('demo-drawer').open = false");
       await chooseDemo(d, "4.5", "good");
+      await d.click("#rerun");
+      await d.idle();
+      await d.execute("const t = document.querySelector('details.timings'); t.open = true; t.scrollIntoView({ block: 'center' });");
+      assert.match(await d.text("details.timings"), /In all \(parts run at the same time where they can\)\s*\d+ ms/);
+      await shot(d, `${size}-09-diagnose-timings`);
     }
     await d.setWindow(...WIDE);
   });

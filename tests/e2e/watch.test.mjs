@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chooseDemo, freshDemo, home, shot, startApp } from "./harness.mjs";
+import { chooseDemo, freshDemo, home, invoke as invokeIn, shot, startApp } from "./harness.mjs";
 
 const SLOT = 2;
 const display = `:${95 + SLOT}`;
@@ -16,13 +16,7 @@ const shots = process.env.SIS_E2E_SCREENSHOTS ?? join(resolve(import.meta.dirnam
 let d;
 let dunst;
 
-/** Calls a command of the app as its UI does. */
-const invoke = (command, args = {}) =>
-  d.executeAsync(
-    `const done = arguments[arguments.length - 1];
-     window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(done, (e) => done({ failed: e }));`,
-    [command, args],
-  );
+const invoke = (command, args = {}) => invokeIn(d, command, args);
 
 /** The notifications dunst showed and closed, newest first. */
 const history = () => JSON.parse(execFileSync("dunstctl", ["history"], { encoding: "utf8" })).data[0];

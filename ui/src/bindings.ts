@@ -41,17 +41,40 @@ branch: string | null, wwwroot: string,
 /**
  * The functions of the opensis service, as its token sees them (empty when it could not).
  */
-functions: Array<string>, };
+functions: Array<string>, 
+/**
+ * The e-mail single sign-on was checked with, when it was looked up from the token's
+ * owner (not given): the app remembers it so later checks start single sign-on sooner.
+ */
+looked_up_email: string | null, };
 
 export type Outcome = "passed" | "failed" | "could_not_tell";
 
 export type Verdict = { outcome: Outcome, headline: string, };
 
+export type Timings = { 
+/**
+ * The site itself: public configuration, DNS, the certificate.
+ */
+site_ms: number, 
+/**
+ * The tokens: site info, the pages, the plugin probe.
+ */
+tokens_ms: number, 
+/**
+ * Single sign-on: the accounts, the login URL, its follow (and a restore).
+ */
+sso_ms: number, total_ms: number, };
+
 export type Report = { verdict: Verdict, site: SiteFacts | null, 
 /**
  * The computer the checks ran from: openSIS's server may see the site differently.
  */
-checked_from: string | null, checks: Array<Finding>, };
+checked_from: string | null, 
+/**
+ * How long each part took, so that a slow Moodle shows.
+ */
+timings: Timings | null, checks: Array<Finding>, };
 
 export type Verification = "remote" | "partial" | "manual";
 

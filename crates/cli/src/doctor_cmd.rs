@@ -116,6 +116,9 @@ pub async fn run(args: DoctorArgs) -> u8 {
         return code;
     }
     print_report(&report, args.format);
+    if let (true, Some(timings)) = (args.verbose, &report.timings) {
+        eprintln!("{}", render_text::timings_line(timings));
+    }
     report.verdict.outcome.exit_code()
 }
 

@@ -99,6 +99,24 @@ fn finding_block(out: &mut String, f: &Finding, colour: bool) {
     }
 }
 
+/// How long each part took, in one line (`--verbose`): a slow part points at a slow Moodle.
+pub fn timings_line(t: &setup_core::Timings) -> String {
+    let secs = |ms: u64| {
+        if ms < 1000 {
+            format!("{ms} ms")
+        } else {
+            format!("{:.1} s", ms as f64 / 1000.0)
+        }
+    };
+    format!(
+        "time: site {}, tokens {}, single sign-on {}; {} in all (parts overlap where they ran at once)",
+        secs(t.site_ms),
+        secs(t.tokens_ms),
+        secs(t.sso_ms),
+        secs(t.total_ms)
+    )
+}
+
 pub fn render(report: &Report, colour: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", headline(report, colour));

@@ -287,6 +287,17 @@ async fn no_secret_leaks_from_a_whole_simulated_set_up() {
             .any(|l| l.contains("/auth/userkey/login.php 303")),
         "{verbose}"
     );
+    // And how long each part took, after the report.
+    let time = verbose
+        .lines()
+        .find(|l| l.starts_with("time: site "))
+        .unwrap_or_else(|| panic!("no time line: {verbose}"));
+    assert!(
+        time.contains(", tokens ")
+            && time.contains(", single sign-on ")
+            && time.contains(" in all"),
+        "{time}"
+    );
     assert!(card.is_file() && folders.dir("config").join("profiles.json").is_file());
     assert!(folders
         .dir("cache")
@@ -325,6 +336,10 @@ async fn no_secret_leaks_from_a_whole_simulated_set_up() {
     secrets.push(("openSIS passphrase".into(), fake::FAKE_PASSPHRASE.into()));
     let issued = jwts(&opensis);
     assert!(!issued.is_empty(), "the openSIS API was signed in to");
+    // Each JWT the fake issued was used, so the bodies name them all.
+    for jwt in opensis.issued_tokens() {
+        assert!(issued.contains(&jwt), "an issued JWT was never sent back");
+    }
     secrets.extend(issued.into_iter().map(|t| ("openSIS JWT".to_owned(), t)));
     assert!(
         secrets.iter().filter(|(k, _)| k == "login key").count() >= 4,

@@ -69,6 +69,8 @@ pub(crate) struct Live {
     pub side_effect_done: bool,
     /// Keys older than this are answered "not captured".
     pub fresh_key_limit: Duration,
+    /// Every login key issued since the start, kept across state changes (for audits).
+    pub ever_issued: Vec<String>,
 }
 
 impl Default for Live {
@@ -79,6 +81,7 @@ impl Default for Live {
             used_tokens: BTreeSet::new(),
             side_effect_done: false,
             fresh_key_limit: FRESH_KEY_LIMIT,
+            ever_issued: Vec::new(),
         }
     }
 }
@@ -258,6 +261,7 @@ impl Replay<'_> {
             live.issued.clear();
             live.known.live_keys.push(key.clone());
             live.issued.insert(key.clone(), Instant::now());
+            live.ever_issued.push(key.clone());
             body = body.replace("<key>", &key);
             for (_, v) in &mut headers {
                 *v = v.replace("<key>", &key);

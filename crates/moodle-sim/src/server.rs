@@ -314,6 +314,11 @@ impl MoodleSim {
         lock(&self.shared.log).clone()
     }
 
+    /// Every one-time login key issued since the start (across version and state changes).
+    pub fn issued_keys(&self) -> Vec<String> {
+        lock(&self.shared.state).live.ever_issued.clone()
+    }
+
     /// The requests answered "501 not captured".
     pub fn not_captured(&self) -> Vec<LoggedRequest> {
         self.requests()

@@ -125,9 +125,13 @@ async fn login_keys_are_one_time_replaced_by_the_next_and_fresh_only() {
     // An aged key is beyond what the captures show.
     sim.set_fresh_key_limit(Duration::ZERO);
     let (_, body) = call(&sim, &sim.url(), &ask).await;
+    let third = key_of(&body);
     tokio::time::sleep(Duration::from_millis(5)).await;
-    let (status, _) = get(&page(&key_of(&body))).await;
+    let (status, _) = get(&page(&third)).await;
     assert_eq!(status, 501);
+    // Every key issued is kept for audits, used, replaced or aged, across state changes.
+    sim.set_site("4.5", "good").unwrap();
+    assert_eq!(sim.issued_keys(), vec![first, second, third]);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::{
-    envelope::{decode_envelope, excerpt},
+    envelope::decode_envelope,
     error::{TransportKind, WsError},
     exchange::{printable_url, Exchange, ExchangeObserver},
     http::read_bounded,
@@ -96,10 +96,7 @@ impl MoodleClient {
         params: &[(&str, String)],
     ) -> Result<T, WsError> {
         let value = self.call_value(token, function, params).await?;
-        serde_json::from_value(value.clone()).map_err(|e| WsError::Protocol {
-            reason: format!("the answer of {function} has an unexpected shape ({e})"),
-            body_excerpt: excerpt(&value.to_string()),
-        })
+        crate::functions::decode_answer(function, &value)
     }
 
     /// Sends a request and reads its answer within the body limit, telling the observer.

@@ -2,6 +2,7 @@
 // Must not: interpret answers for the set-up; unknown fields are ignored, missing ones default.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::{client::MoodleClient, error::WsError, token::WsToken};
 
@@ -207,17 +208,31 @@ impl MoodleClient {
         let value = self
             .call_value(token, "core_user_update_users", &borrowed)
             .await?;
-        // Moodle before 3.x answered `null`; since then `{"warnings": [...]}`.
-        if value.is_null() {
-            return Ok(Vec::new());
-        }
-        serde_json::from_value::<WarningsOnly>(value.clone())
-            .map(|w| w.warnings)
-            .map_err(|e| WsError::Protocol {
-                reason: format!(
-                    "the answer of core_user_update_users has an unexpected shape ({e})"
-                ),
-                body_excerpt: crate::envelope::excerpt(&value.to_string()),
-            })
+        decode_update_warnings(&value)
     }
+}
+
+/// The warnings of `core_user_update_users`'s answer: `null` before Moodle 3.x, since then
+/// `{"warnings": [...]}`.
+pub fn decode_update_warnings(value: &Value) -> Result<Vec<WsWarning>, WsError> {
+    if value.is_null() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_value::<WarningsOnly>(value.clone())
+        .map(|w| w.warnings)
+        .map_err(|e| WsError::Protocol {
+            reason: format!("the answer of core_user_update_users has an unexpected shape ({e})"),
+            body_excerpt: crate::envelope::excerpt(&value.to_string()),
+        })
+}
+
+/// A function's success decoded into `T`; a shape mismatch is a protocol error.
+pub fn decode_answer<T: serde::de::DeserializeOwned>(
+    function: &str,
+    value: &Value,
+) -> Result<T, WsError> {
+    serde_json::from_value(value.clone()).map_err(|e| WsError::Protocol {
+        reason: format!("the answer of {function} has an unexpected shape ({e})"),
+        body_excerpt: crate::envelope::excerpt(&value.to_string()),
+    })
 }

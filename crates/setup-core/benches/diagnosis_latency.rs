@@ -255,6 +255,7 @@ fn main() -> std::process::ExitCode {
             "scenario", "requests", "concurrent ms", "sequential ms", "speedup", "× latency"
         );
         let mut last = None;
+        let mut depth = (0.0, 0.0);
         for scenario in SCENARIOS {
             let m = measure(scenario, latency, runs, &http).await?;
             let latency_ms = latency.as_secs_f64() * 1000.0;
@@ -267,17 +268,28 @@ fn main() -> std::process::ExitCode {
                 m.sequential_ms / m.concurrent_ms,
                 m.concurrent_ms / latency_ms.max(1.0),
             );
+            if scenario.state == "good" {
+                let ratio = m.concurrent_ms / latency_ms.max(1.0);
+                if scenario.email_given {
+                    depth.0 = ratio;
+                } else {
+                    depth.1 = ratio;
+                }
+            }
             last = Some(m);
         }
-        Ok::<_, String>(last)
+        Ok::<_, String>(last.map(|m| (m, depth)))
     });
     match outcome {
-        Ok(Some(m)) => {
+        Ok(Some((m, (known, looked_up)))) => {
             println!(
                 "speedup: {:.2} (concurrent {:.0} ms, sequential {:.0} ms)",
                 m.sequential_ms / m.concurrent_ms,
                 m.concurrent_ms,
                 m.sequential_ms
+            );
+            println!(
+                "depth: {known:.2} x latency (e-mail known), {looked_up:.2} x latency (looked up)"
             );
             std::process::ExitCode::SUCCESS
         }

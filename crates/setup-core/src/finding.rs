@@ -58,6 +58,28 @@ pub struct SiteFacts {
     pub wwwroot: String,
     /// The functions of the opensis service, as its token sees them (empty when it could not).
     pub functions: Vec<String>,
+    /// The e-mail single sign-on was checked with, when it was looked up from the token's
+    /// owner (not given): the app remembers it so later checks start single sign-on sooner.
+    #[serde(default)]
+    pub looked_up_email: Option<String>,
+}
+
+/// How long each part of a diagnosis took, in milliseconds (a part is the time from its first
+/// request to its last answer; parts overlap where they run at once).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Timings {
+    /// The site itself: public configuration, DNS, the certificate.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub site_ms: u64,
+    /// The tokens: site info, the pages, the plugin probe.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub tokens_ms: u64,
+    /// Single sign-on: the accounts, the login URL, its follow (and a restore).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub sso_ms: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total_ms: u64,
 }
 
 /// How a diagnosis ended, as an exit code says it.
@@ -99,6 +121,9 @@ pub struct Report {
     pub site: Option<SiteFacts>,
     /// The computer the checks ran from: openSIS's server may see the site differently.
     pub checked_from: Option<String>,
+    /// How long each part took, so that a slow Moodle shows.
+    #[serde(default)]
+    pub timings: Option<Timings>,
     pub checks: Vec<Finding>,
 }
 
@@ -117,6 +142,7 @@ impl Report {
             verdict: Verdict::of(&checks),
             site,
             checked_from: None,
+            timings: None,
             checks,
         }
     }

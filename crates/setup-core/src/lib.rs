@@ -22,5 +22,5 @@ pub use engine::{
     diagnose, diagnose_with, DiagnoseInput, DiagnoseOptions, EngineError, KEY_LIFETIME_CHECK_AGE,
     PLUGIN_PROBE_FUNCTION,
 };
-pub use finding::{Finding, Outcome, Report, SiteFacts, Status, Verdict};
+pub use finding::{Finding, Outcome, Report, SiteFacts, Status, Timings, Verdict};
 pub use steps::{catalog, Step, Verification};

@@ -104,6 +104,29 @@ impl Profile {
             watch: WatchSettings::default(),
         }
     }
+
+    /// Keeps the e-mail a check looked up from the token's owner when none was given, so the
+    /// next check starts single sign-on at once. An e-mail the admin typed is never replaced.
+    /// Returns whether the profile changed.
+    pub fn remember_looked_up_email(&mut self, report: &crate::finding::Report) -> bool {
+        let typed = self
+            .admin_email
+            .as_deref()
+            .is_some_and(|e| !e.trim().is_empty());
+        let found = report
+            .site
+            .as_ref()
+            .and_then(|s| s.looked_up_email.as_deref())
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        match (typed, found) {
+            (false, Some(email)) => {
+                self.admin_email = Some(email.to_owned());
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -299,6 +322,35 @@ mod tests {
             store.delete("nope", &secrets),
             Err(ProfileError::NotFound(_))
         ));
+    }
+
+    #[test]
+    fn a_looked_up_email_is_kept_but_never_replaces_a_typed_one() {
+        use crate::finding::{Report, SiteFacts};
+        let report = |email: Option<&str>| {
+            Report::new(
+                Some(SiteFacts {
+                    sitename: "Lab".into(),
+                    release: None,
+                    version: None,
+                    branch: None,
+                    wwwroot: "https://m.org".into(),
+                    functions: Vec::new(),
+                    looked_up_email: email.map(str::to_owned),
+                }),
+                Vec::new(),
+            )
+        };
+        let mut p = Profile::new("Lab");
+        assert!(!p.remember_looked_up_email(&report(None)));
+        assert_eq!(p.admin_email, None);
+        p.admin_email = Some("  ".into());
+        assert!(p.remember_looked_up_email(&report(Some("admin@m.org"))));
+        assert_eq!(p.admin_email.as_deref(), Some("admin@m.org"));
+        p.admin_email = Some("typed@m.org".into());
+        assert!(!p.remember_looked_up_email(&report(Some("other@m.org"))));
+        assert_eq!(p.admin_email.as_deref(), Some("typed@m.org"));
+        assert!(!p.remember_looked_up_email(&Report::new(None, Vec::new())));
     }
 
     #[test]

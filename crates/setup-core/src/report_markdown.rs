@@ -89,6 +89,7 @@ mod tests {
                 branch: Some("4.5".into()),
                 wwwroot: "https://m.org".into(),
                 functions: Vec::new(),
+                looked_up_email: None,
             }),
             vec![Finding {
                 check: "rest_protocol_enabled".into(),

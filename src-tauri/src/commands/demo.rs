@@ -172,6 +172,69 @@ pub async fn demo_sis(state: State<'_, AppState>) -> AppResult<Option<DemoSis>> 
     }))
 }
 
+/// One secret of demo mode: what it is and its (demo) value.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DemoSecret {
+    /// e.g. "opensis token", "login key", "openSIS sign-in token".
+    pub kind: String,
+    pub value: String,
+}
+
+/// Where demo mode's secrets could have gone, for an audit: every address the simulated
+/// Moodle and openSIS were asked for (path and query, exactly as sent, never a body), and
+/// every secret of the demo, the one-time ones the simulated sites issued included. Demo
+/// values only: nothing here belongs to a real site.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DemoAudit {
+    pub moodle_urls: Vec<String>,
+    pub opensis_urls: Vec<String>,
+    pub secrets: Vec<DemoSecret>,
+}
+
+/// What the simulated sites of demo mode received and issued (see [`DemoAudit`]).
+#[tauri::command]
+pub async fn demo_audit(state: State<'_, AppState>) -> AppResult<DemoAudit> {
+    let secret = |kind: &str, value: String| DemoSecret {
+        kind: kind.to_owned(),
+        value,
+    };
+    let mut audit = DemoAudit {
+        moodle_urls: Vec::new(),
+        opensis_urls: Vec::new(),
+        secrets: Vec::new(),
+    };
+    {
+        let guard = state.demo.lock().await;
+        let sim = guard.as_ref().ok_or(AppError::DemoNotRunning)?;
+        audit.moodle_urls = sim.requests().into_iter().map(|r| r.uri).collect();
+        audit
+            .secrets
+            .push(secret("opensis token", sim.opensis_token()));
+        audit
+            .secrets
+            .push(secret("user-key token", sim.userkey_token()));
+        let (ws_opensis, ws_userkey) = sim.wsuser_tokens();
+        audit.secrets.push(secret("opensis token", ws_opensis));
+        audit.secrets.push(secret("user-key token", ws_userkey));
+        for key in sim.issued_keys() {
+            audit.secrets.push(secret("login key", key));
+        }
+    }
+    if let Some(sis) = state.demo_sis.lock().await.as_ref() {
+        audit.opensis_urls = sis.requests().into_iter().map(|r| r.uri).collect();
+        audit
+            .secrets
+            .push(secret("openSIS password", fake::ADMIN_PASSWORD.to_owned()));
+        if let Some(passphrase) = sis.client_config().password_crypto.passphrase {
+            audit.secrets.push(secret("openSIS passphrase", passphrase));
+        }
+        for jwt in sis.issued_tokens() {
+            audit.secrets.push(secret("openSIS sign-in token", jwt));
+        }
+    }
+    Ok(audit)
+}
+
 /// The tokens of the simulated Moodle, when demo mode runs.
 #[tauri::command]
 pub async fn demo_tokens(state: State<'_, AppState>) -> AppResult<DemoTokens> {

@@ -101,6 +101,7 @@ async fn run(
         profile = fresh;
     }
     remember_verdicts(&mut profile, &report);
+    profile.remember_looked_up_email(&report);
     profile.checked_at = Some(at);
     let name = profile.name.clone();
     state.save_profile(profile).await?;

@@ -8,6 +8,7 @@ import { runChecks } from "../store/actions";
 import { store } from "../store/state";
 import { S } from "../strings";
 import { SiteFacts } from "../components/SiteFacts";
+import { Timings } from "../components/Timings";
 
 export function DiagnosePage() {
   const rerun = () => runChecks(false);
@@ -27,6 +28,7 @@ export function DiagnosePage() {
           <>
             <Results findings={r().checks} outcome={r().verdict.outcome} headline={r().verdict.headline} showStep={true} />
             <Show when={r().checked_from}>{(host) => <p class="hint">{S.checkedFrom(host())}</p>}</Show>
+            <Show when={r().timings}>{(t) => <Timings timings={t()} />}</Show>
           </>
         )}
       </Show>

@@ -2,7 +2,7 @@
 // as the engine will read it (errors inline, never a silent dead button), and the admin's
 // e-mail. Must not: normalise addresses itself; the Rust normaliser does.
 
-import { createSignal, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, on, onCleanup, Show } from "solid-js";
 import { api } from "../api";
 import type { AddressPreview } from "../bindings";
 import { checkSite } from "../store/actions";
@@ -14,6 +14,17 @@ export function SiteForm(props: { primary: boolean }) {
   const initial = store.profile?.moodle_url ?? "";
   const [typed, setTyped] = createSignal(initial);
   const [email, setEmail] = createSignal(store.profile?.admin_email ?? "");
+  let emailEdited = false;
+  // An e-mail a check looked up (the field was empty) is shown here, still editable.
+  createEffect(
+    on(
+      () => store.profile?.admin_email,
+      (kept) => {
+        if (!emailEdited && email().trim() === "" && kept) setEmail(kept);
+      },
+      { defer: true },
+    ),
+  );
   const [preview, setPreview] = createSignal<AddressPreview | null>(null);
   const [showError, setShowError] = createSignal(false);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -84,10 +95,15 @@ export function SiteForm(props: { primary: boolean }) {
         autocomplete="email"
         value={email()}
         aria-describedby="admin-email-hint"
-        onInput={(e) => setEmail(e.currentTarget.value)}
+        onInput={(e) => {
+          emailEdited = true;
+          setEmail(e.currentTarget.value);
+        }}
       />
       <span class="hint" id="admin-email-hint">
-        {S.adminEmailHint}
+        <Show when={store.report?.site?.looked_up_email} fallback={S.adminEmailHint}>
+          {(found) => <>{S.adminEmailLookedUp(found())}</>}
+        </Show>
       </span>
       <p class="actions">
         <button type="submit" class={props.primary ? "primary" : "secondary"} id="check-site" aria-disabled={store.busy !== null}>

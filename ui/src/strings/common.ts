@@ -64,6 +64,15 @@ export const S = {
   willCheck: (url: string) => `Will check ${url}`,
   adminEmail: "Site administrator’s e-mail (optional)",
   adminEmailHint: "Used for the single sign-on check; looked up with the opensis token when empty.",
+  adminEmailLookedUp: (email: string) =>
+    `${email} was looked up from the opensis token's owner and is kept for the next checks, so they start single sign-on at once. Change it here if openSIS signs in with another account.`,
+  timingsSummary: "Details: how long each part took",
+  timingsSite: "The site (its address, certificate and public settings)",
+  timingsTokens: "The tokens (site info, pages, plugin)",
+  timingsSso: "Single sign-on (accounts, login link, sign-in)",
+  timingsTotal: "In all (parts run at the same time where they can)",
+  timingsSlow: (seconds: string) =>
+    `Moodle took ${seconds} to answer these checks. A Moodle this slow can make openSIS's synchronisation time out: look at the web server's load, its PHP limits or the network between openSIS and Moodle.`,
   checkSite: "Check site",
   siteFacts: (name: string, release: string, version: string) =>
     `${name}: Moodle ${release}, version ${version}`,

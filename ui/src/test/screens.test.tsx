@@ -94,6 +94,22 @@ describe("the doctor's screen", () => {
     expect(byId("page-heading").textContent).toBe("Title 13");
   });
 
+  it("says how long each part took behind Details, and when Moodle was slow", async () => {
+    await show();
+    navigate({ name: "diagnose", id: "demo" });
+    await settle();
+    const details = document.querySelector<HTMLDetailsElement>("details.timings");
+    expect(details?.open).toBe(false);
+    expect(details?.querySelector("summary")?.textContent).toBe("Details: how long each part took");
+    const values = [...(details?.querySelectorAll("dd") ?? [])].map((d) => d.textContent);
+    expect(values).toEqual(["120 ms", "340 ms", "410 ms", "780 ms"]);
+    expect(details?.textContent).not.toContain("slow");
+    b.next = { ...failingReport, timings: { site_ms: 9000, tokens_ms: 12000, sso_ms: 3000, total_ms: 21400 } };
+    byId("rerun").click();
+    await settle();
+    expect(document.querySelector("details.timings")?.textContent).toContain("Moodle took 21.4 s to answer");
+  });
+
   it("B14: no Open in Moodle on the site's own findings, and none repeated on a step's page", async () => {
     b.next = report([finding("site_reachable", 0, "fail"), finding("rest_protocol_enabled", 13, "fail")]);
     await show();

@@ -4,7 +4,7 @@ import { render } from "@solidjs/testing-library";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import { navigate } from "../router";
-import { byId, closeApp, freshApp, FUNCTIONS, report, finding, settle, type Backend } from "./backend";
+import { byId, closeApp, freshApp, FUNCTIONS, report, finding, settle, waitingReport, type Backend } from "./backend";
 
 let b: Backend;
 
@@ -54,6 +54,20 @@ describe("a first set-up in the demo", () => {
     expect(byId("moodle-url-preview").textContent).toContain("not an address");
     expect(document.activeElement?.id).toBe("moodle-url");
     expect(b.calls.some((c) => c.cmd === "diagnose_profile")).toBe(false);
+  });
+
+  it("an e-mail the check looked up is shown in the field, said where it came from, and stays editable", async () => {
+    b.profile = { ...b.profile, admin_email: null };
+    const base = waitingReport;
+    b.next = { ...base, site: base.site ? { ...base.site, looked_up_email: "admin@lab.example" } : null };
+    await openDemo();
+    expect(byId<HTMLInputElement>("admin-email").value).toBe("");
+    byId("check-site").click();
+    await settle();
+    expect(byId<HTMLInputElement>("admin-email").value).toBe("admin@lab.example");
+    expect(byId("admin-email-hint").textContent).toContain("admin@lab.example was looked up from the opensis token's owner");
+    await input("admin-email", "sso@lab.example");
+    expect(byId<HTMLInputElement>("admin-email").value).toBe("sso@lab.example");
   });
 
   it("B3: focus moves to the verdict after Check, and the verdict is announced", async () => {

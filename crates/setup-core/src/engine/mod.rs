@@ -106,4 +106,21 @@ mod tests {
         let json = serde_json::to_value(EngineError::InvalidEmail("x".into())).unwrap();
         assert_eq!(json["code"], "invalid_email");
     }
+
+    /// The app runs a diagnosis on an async worker's 2 MiB stack, and a debug build keeps
+    /// each not-boxed part of the future on it: a diagnosis that grew to 98 KB overflowed.
+    #[test]
+    fn a_diagnosis_stays_small_enough_for_a_worker_stack() {
+        let http = reqwest::Client::new();
+        let input = DiagnoseInput {
+            url: String::new(),
+            opensis_token: None,
+            userkey_token: None,
+            admin_email: None,
+        };
+        let options = DiagnoseOptions::default();
+        let future = diagnose_with(&http, &input, &options);
+        let size = std::mem::size_of_val(&future);
+        assert!(size <= 24 * 1024, "{size} bytes");
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use std::sync::{Arc, Mutex};
 
@@ -94,6 +94,8 @@ pub struct Observations {
     pub sso: Sso,
     /// A second login key, opened only after it had aged this long (the life-time check).
     pub aged_follow: Option<(Duration, Result<LoginFollow, WsError>)>,
+    /// How long each part took.
+    pub timings: crate::finding::Timings,
 }
 
 impl Observations {
@@ -168,12 +170,52 @@ pub(super) async fn observe(
             None
         }
     };
-    let ((public_config, tls), addresses) = with_addresses(
-        async { tokio::join!(typed_client.public_config(), tls) },
-        &host,
-        port,
-    )
-    .await;
+    // Token-bearing requests go out before the public configuration has answered only where
+    // the connection itself is trusted: https (the certificate verified) or this computer.
+    let early_ok = tokens_may_go_early(&typed);
+    let (early_opensis, early_userkey) = {
+        let (o, u) = (input.opensis_token.clone(), input.userkey_token.clone());
+        if o.is_some() && o == u {
+            (o, None)
+        } else {
+            (o, u)
+        }
+    };
+    let early_email = input
+        .admin_email
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_owned);
+    let early_round = async {
+        if early_ok {
+            // Boxed, as every large part below: the diagnosis runs on small worker stacks.
+            Some(
+                Box::pin(first_round(
+                    &typed_client,
+                    early_opensis.as_ref(),
+                    early_userkey.as_ref(),
+                    early_email.as_deref(),
+                    options,
+                ))
+                .await,
+            )
+        } else {
+            None
+        }
+    };
+    let started = Instant::now();
+    let ((((public_config, tls), site_time), (early, early_time)), addresses) =
+        Box::pin(with_addresses(
+            async {
+                tokio::join!(
+                    timed(async { tokio::join!(typed_client.public_config(), tls) }),
+                    timed(early_round)
+                )
+            },
+            &host,
+            port,
+        ))
+        .await;
     let moved = if address::is_moved(&public_config) {
         Some(address::find_wwwroot(&typed_client, &typed, &public_config).await)
     } else {
@@ -217,9 +259,14 @@ pub(super) async fn observe(
             .map(|e| EmailSource::Given(e.trim().to_owned())),
         sso: Sso::default(),
         aged_follow: None,
+        timings: crate::finding::Timings {
+            site_ms: millis(site_time),
+            ..crate::finding::Timings::default()
+        },
     };
     if !obs.moodle_answers() {
         obs.preambles = take(&preambles);
+        obs.timings.total_ms = millis(started.elapsed());
         return obs;
     }
     let client = typed_client.with_root(root);
@@ -235,39 +282,39 @@ pub(super) async fn observe(
         .map(str::trim)
         .map(str::to_owned);
 
-    // With the e-mail given (and one Moodle would take), the accounts single sign-on will use
-    // are read at once, beside site info, so that the login URL can be asked for right after.
-    let email_problem = given_email.as_deref().and_then(sso::email_refused);
-    let early_read = async {
-        match (&given_email, opensis.as_ref(), email_problem) {
-            (Some(email), Some(token), None) => {
-                Some(sso::read_by_email(&client, token, email).await)
-            }
-            _ => None,
-        }
+    let fresh = |first: &Option<FirstRound>| {
+        first.is_some() && obs.moved.is_none() && client.root() == typed_client.root()
     };
-    let userkey_probe = async {
-        match userkey.as_ref() {
-            Some(token) => Some(client.request_login_url(token, &made_up_email()).await),
-            None => None,
-        }
+    // The first round, sent beside the public configuration when that was safe, counts only
+    // where the site was found at the address typed; else it is sent again at its own address.
+    let tokens_started = Instant::now();
+    let used_early = fresh(&early);
+    let first = if used_early {
+        early.unwrap_or_default()
+    } else {
+        Box::pin(first_round(
+            &client,
+            opensis.as_ref(),
+            userkey.as_ref(),
+            given_email.as_deref(),
+            options,
+        ))
+        .await
     };
-    let simpleserver = async {
-        if options.no_sso {
-            None
-        } else {
-            Some(client.simpleserver_probe().await)
-        }
+    let first_time = if used_early {
+        early_time
+    } else {
+        tokens_started.elapsed()
     };
-    let (page, simple, mut opensis_info, mut userkey_info, early_read, mut probe) = tokio::join!(
-        client.userkey_login_page(),
-        simpleserver,
-        site_info(&client, opensis.as_ref()),
-        site_info(&client, userkey.as_ref()),
+    let FirstRound {
+        page,
+        simpleserver: simple,
+        mut opensis_info,
+        mut userkey_info,
         early_read,
-        userkey_probe,
-    );
-    obs.userkey_page = Some(page);
+        userkey_probe: mut probe,
+    } = first;
+    obs.userkey_page = page;
     obs.simpleserver = simple;
 
     // A user-key token that can read site info while the opensis one cannot: swapped fields.
@@ -316,7 +363,7 @@ pub(super) async fn observe(
             _ => None,
         }
     };
-    let sso_chain = async {
+    let sso_chain = Box::pin(async {
         let Some((token, info)) = working else {
             let reason = if given_email.is_none() {
                 NotRun::NoEmail
@@ -383,8 +430,19 @@ pub(super) async fn observe(
             }
         };
         (with_owner(chain), looked_up)
+    });
+    let ((retry, plugin_probe), second_time, ((sso, looked_up), sso_time)) = {
+        let tokens_more = Instant::now();
+        let (a, b) = tokio::join!(
+            async {
+                let r = tokio::join!(retry, plugin_probe);
+                (r, tokens_more.elapsed())
+            },
+            timed(sso_chain)
+        );
+        (a.0, a.1, b)
     };
-    let (retry, plugin_probe, (sso, looked_up)) = tokio::join!(retry, plugin_probe, sso_chain);
+    obs.timings.tokens_ms = millis(first_time + second_time);
     obs.opensis_info_retry = retry;
     obs.opensis_info = opensis_info;
     obs.userkey_info = userkey_info;
@@ -404,8 +462,101 @@ pub(super) async fn observe(
             obs.aged_follow = aged_login(&client, token, &email, age).await;
         }
     }
+    obs.timings.sso_ms = millis(sso_time);
     obs.preambles = take(&preambles);
+    obs.timings.total_ms = millis(started.elapsed());
     obs
+}
+
+/// What needs no answer but the public configuration's: the pages, the site info of both
+/// tokens, the accounts with a given e-mail and the user-key token's made-up login URL.
+#[derive(Default)]
+struct FirstRound {
+    page: Option<Result<UserkeyLoginPage, WsError>>,
+    simpleserver: Option<Result<Value, WsError>>,
+    opensis_info: Option<Result<SiteInfo, WsError>>,
+    userkey_info: Option<Result<SiteInfo, WsError>>,
+    early_read: Option<(
+        sso::AccountRead,
+        Result<Vec<moodle_ws::UserRecord>, WsError>,
+    )>,
+    userkey_probe: Option<Result<moodle_ws::LoginUrl, WsError>>,
+}
+
+async fn first_round(
+    client: &MoodleClient,
+    opensis: Option<&WsToken>,
+    userkey: Option<&WsToken>,
+    given_email: Option<&str>,
+    options: &DiagnoseOptions,
+) -> FirstRound {
+    // With the e-mail given (and one Moodle would take), the accounts single sign-on will use
+    // are read at once, so that the login URL can be asked for right after.
+    let early_read = async {
+        match (given_email, opensis) {
+            (Some(email), Some(token)) if sso::email_refused(email).is_none() => {
+                Some(sso::read_by_email(client, token, email).await)
+            }
+            _ => None,
+        }
+    };
+    let userkey_probe = async {
+        match userkey {
+            Some(token) => Some(client.request_login_url(token, &made_up_email()).await),
+            None => None,
+        }
+    };
+    let simpleserver = async {
+        if options.no_sso {
+            None
+        } else {
+            Some(client.simpleserver_probe().await)
+        }
+    };
+    let (page, simpleserver, opensis_info, userkey_info, early_read, userkey_probe) = tokio::join!(
+        client.userkey_login_page(),
+        simpleserver,
+        site_info(client, opensis),
+        site_info(client, userkey),
+        early_read,
+        userkey_probe,
+    );
+    FirstRound {
+        page: Some(page),
+        simpleserver,
+        opensis_info,
+        userkey_info,
+        early_read,
+        userkey_probe,
+    }
+}
+
+/// Whether token-bearing requests may go out before the public configuration has answered:
+/// over https (the certificate is verified) or to this computer — never over plain http to
+/// another host.
+fn tokens_may_go_early(root: &SiteRoot) -> bool {
+    root.is_https() || root.host().is_some_and(is_loopback)
+}
+
+/// `localhost` or a loopback address: requests never leave this computer.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A future and how long it took.
+async fn timed<T>(f: impl Future<Output = T>) -> (T, Duration) {
+    let started = Instant::now();
+    let out = f.await;
+    (out, started.elapsed())
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn take<T>(shared: &Mutex<Vec<T>>) -> Vec<T> {
@@ -466,4 +617,34 @@ async fn with_addresses<T>(
         Err(_) => Err(format!("the name {host} did not resolve in time")),
     };
     (answer, addresses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn early(url: &str) -> bool {
+        tokens_may_go_early(&normalize_site_url(url).unwrap())
+    }
+
+    #[test]
+    fn tokens_go_before_the_public_configuration_only_over_https_or_to_this_computer() {
+        for trusted in [
+            "https://moodle.school.org",
+            "https://10.0.0.5/moodle",
+            "http://127.0.0.1:8080",
+            "http://localhost/moodle",
+            "http://[::1]:4000",
+        ] {
+            assert!(early(trusted), "{trusted}");
+        }
+        for plain in [
+            "http://moodle.school.org",
+            "http://10.0.0.5/moodle",
+            "http://127.0.0.1.nip.io",
+            "http://localhost.school.org",
+        ] {
+            assert!(!early(plain), "{plain}");
+        }
+    }
 }

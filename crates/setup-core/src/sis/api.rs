@@ -176,21 +176,63 @@ impl OpenSisApi {
                 });
             }
         };
-        let jwt = text_field(&obj, &c.token_field).ok_or(SisError::Protocol {
+        self.read_login(&obj, &secrets)
+    }
+
+    /// The JWT, the user's name and role from a successful sign-in's answer.
+    fn read_login(
+        &self,
+        obj: &Map<String, Value>,
+        secrets: &[&str],
+    ) -> Result<(Secret, String, Option<String>), SisError> {
+        let c = &self.config;
+        let jwt = text_field(obj, &c.token_field).ok_or(SisError::Protocol {
             what: "the sign-in",
             reason: format!("the answer has no `{}`", c.token_field),
         })?;
-        let role = text_field(&obj, &c.login_role_field);
+        let role = text_field(obj, &c.login_role_field);
         if let Some(role) = &role {
             if !role.trim().eq_ignore_ascii_case(c.super_admin_role.trim()) {
                 return Err(SisError::NotSuperAdmin {
                     email: self.email(),
-                    role: redact(role, &secrets),
+                    role: redact(role, secrets),
                 });
             }
         }
-        let user_name = text_field(&obj, &c.login_name_field).unwrap_or_else(|| self.email());
+        let user_name = text_field(obj, &c.login_name_field).unwrap_or_else(|| self.email());
         Ok((Secret::new(jwt), user_name, role))
+    }
+
+    /// Every decoder of openSIS's answers on one answer, as the fuzz target calls them: the
+    /// classification, then the sign-in's fields and the LMS settings from a success. Returns
+    /// the errors' texts (which must carry no secret).
+    #[doc(hidden)]
+    pub fn decode_for_fuzzing(&self, status: u16, content_type: &str, body: &[u8]) -> Vec<String> {
+        let secret = "fuzz-secret-password";
+        let mut said = Vec::new();
+        match self.classify(
+            status,
+            content_type,
+            body,
+            "the sign-in",
+            "login_path",
+            "https://sis.example/api/",
+            &[secret],
+        ) {
+            Ok(Reply::Ok(obj)) => {
+                if let Err(e) = self.read_login(&obj, &[secret]) {
+                    said.push(e.to_string());
+                }
+                match self.parse_settings(&obj) {
+                    Ok(settings) => said.push(format!("{:?}", settings.sync_enabled)),
+                    Err(e) => said.push(e.to_string()),
+                }
+            }
+            Ok(Reply::Failure(message)) => said.push(message),
+            Ok(Reply::Unauthorized) => {}
+            Err(e) => said.push(e.to_string()),
+        }
+        said
     }
 
     /// Renews the JWT: `RefreshToken` first, a new sign-in when openSIS will not refresh it
@@ -491,11 +533,35 @@ impl OpenSisApi {
                 url: shown_url.clone(),
                 detail: redact(&detail, secrets),
             })?;
-        let text = String::from_utf8_lossy(&bytes);
+        self.classify(
+            status,
+            &content_type,
+            &bytes,
+            what,
+            setting,
+            &shown_url,
+            secrets,
+        )
+    }
+
+    /// Classifies an answer: missing endpoint (404, an HTML page), HTTP error, not JSON, 401,
+    /// `_failure`, or success. Pure: the fuzz target drives it with hostile bytes.
+    #[allow(clippy::too_many_arguments)]
+    fn classify(
+        &self,
+        status: u16,
+        content_type: &str,
+        bytes: &[u8],
+        what: &'static str,
+        setting: &'static str,
+        shown_url: &str,
+        secrets: &[&str],
+    ) -> Result<Reply, SisError> {
+        let text = String::from_utf8_lossy(bytes);
         let trimmed = text.trim();
         let missing = |evidence: String| SisError::EndpointMissing {
             what,
-            url: shown_url.clone(),
+            url: shown_url.to_owned(),
             evidence,
             setting,
         };

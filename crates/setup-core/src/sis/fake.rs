@@ -214,6 +214,13 @@ impl FakeOpenSis {
         lock(&self.state).mask_tokens_on_read = on;
     }
 
+    /// Every JWT issued so far (for audits of where secrets went).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let mut all: Vec<String> = lock(&self.state).tokens.keys().cloned().collect();
+        all.sort();
+        all
+    }
+
     /// When the next request for `route` arrives, every JWT issued so far has expired.
     pub fn expire_tokens_on_next(&self, route: &str) {
         lock(&self.state).expire_on = Some(route.to_ascii_lowercase());

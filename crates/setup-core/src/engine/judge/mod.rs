@@ -35,7 +35,9 @@ pub(super) fn judge(obs: &Observations) -> Report {
         name_the_token_they_wait_for(obs, &mut checks);
     }
     checks.sort_by_key(|f| f.step);
-    Report::new(site_facts(obs), checks).checked_from(obs.checked_from.clone())
+    let mut report = Report::new(site_facts(obs), checks).checked_from(obs.checked_from.clone());
+    report.timings = Some(obs.timings);
+    report
 }
 
 /// A token the wizard has not asked for yet.
@@ -110,6 +112,10 @@ fn site_facts(obs: &Observations) -> Option<SiteFacts> {
         functions: info
             .map(|i| i.functions.iter().map(|f| f.name.clone()).collect())
             .unwrap_or_default(),
+        looked_up_email: match &obs.admin_email {
+            Some(super::observe::EmailSource::LookedUp(e)) => Some(e.clone()),
+            _ => None,
+        },
     })
 }
 

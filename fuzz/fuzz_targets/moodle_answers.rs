@@ -1,0 +1,55 @@
+// Owns: fuzzing the decoders of Moodle's answers added since the first round: user lists,
+// login URLs, update warnings, site info, the user-key login page, key refusals, HTML error
+// pages (title and error code), redirects and what answers in front of Moodle. Input: raw
+// HTTP answers shaped like the captures. Must not: do I/O.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use moodle_ws::anon_probes::{classify_userkey_login_page, key_refusal};
+use moodle_ws::client::RawAnswer;
+use moodle_ws::envelope::{html_title, preamble};
+use moodle_ws::functions::{decode_answer, decode_update_warnings};
+use moodle_ws::{LoginUrl, SiteInfo, UserRecord};
+
+#[path = "common/raw_answer.rs"]
+mod raw_answer;
+use raw_answer::RawInput;
+
+fuzz_target!(|data: &[u8]| {
+    let raw = RawInput::parse(data);
+    let (status, body) = (raw.status, raw.body);
+    let answer = RawAnswer {
+        status,
+        content_type: raw.header("content-type").map(str::to_owned),
+        location: raw.header("location").map(str::to_owned),
+        redirect_by: raw.header("x-redirect-by").map(str::to_owned),
+        via: raw.header("server").map(str::to_owned),
+        set_cookie: raw.headers("set-cookie").map(str::to_owned).collect(),
+        body: body.to_vec(),
+    };
+    let _ = answer.preamble();
+    let _ = preamble(body);
+    match answer.decode() {
+        Ok(value) => {
+            let _ = decode_answer::<Vec<UserRecord>>("core_user_get_users_by_field", &value);
+            let _ = decode_answer::<LoginUrl>("auth_userkey_request_login_url", &value);
+            let _ = decode_answer::<SiteInfo>("core_webservice_get_site_info", &value);
+            let _ = decode_update_warnings(&value);
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let _ = e.errorcode();
+            assert!(
+                text.chars().count() < 4096,
+                "an error of {} chars",
+                text.len()
+            );
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let _ = classify_userkey_login_page(status, &text);
+    let _ = key_refusal(&text);
+    if let Some(title) = html_title(&text) {
+        assert!(!title.contains('\n'));
+    }
+});
