@@ -45,6 +45,8 @@ fn looks_like_json(body: &[u8]) -> bool {
     )
 }
 const TITLE_SEARCH_BYTES: usize = 64 * 1024;
+/// A page title longer than this is cut: it goes into findings and error messages.
+const TITLE_CHARS: usize = 200;
 
 /// Decodes a web-service answer. Moodle sends its errors as HTTP 200 with
 /// `{"exception", "errorcode", "message"}`, so the body's shape is read before the status.
@@ -148,21 +150,23 @@ pub fn html_title(body: &str) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = lower[start..].find('>')? + start + 1;
     let close = lower[open_end..].find("</title>")? + open_end;
-    let title = head
-        .get(open_end..close)?
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let title = shorten(head.get(open_end..close)?, TITLE_CHARS);
     (!title.is_empty()).then_some(title)
 }
 
 /// The first characters of a body, on one line, for evidence. Reads no further than it needs.
 pub fn excerpt(body: &str) -> String {
+    shorten(body, EXCERPT_CHARS)
+}
+
+/// At most `limit` characters of a text, its white space collapsed to single spaces, with `…`
+/// when it was cut: for words a site sent that end up in a sentence for the admin.
+pub fn shorten(body: &str, limit: usize) -> String {
     let mut chars = body
         .split_whitespace()
         .enumerate()
         .flat_map(|(i, word)| (i > 0).then_some(' ').into_iter().chain(word.chars()));
-    let cut: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    let cut: String = chars.by_ref().take(limit).collect();
     if chars.next().is_some() {
         format!("{cut}…")
     } else {
@@ -291,5 +295,20 @@ mod tests {
         assert_eq!(html_title("<title></title>"), None);
         let late = format!("{}<title>late</title>", "ü".repeat(40_000));
         assert_eq!(html_title(&late), None);
+    }
+
+    /// Found by fuzzing (moodle_answers): a page whose title ran for 4 KB made an error
+    /// message of 5,525 characters.
+    #[test]
+    fn a_long_title_is_cut() {
+        let page = format!(
+            "<html><head><title>Log in {}</title>",
+            "to the site ".repeat(400)
+        );
+        let title = html_title(&page).unwrap();
+        assert_eq!(title.chars().count(), TITLE_CHARS + 1);
+        assert!(title.starts_with("Log in to the site") && title.ends_with('…'));
+        let e = decode_envelope(200, Some("text/html"), page.as_bytes()).unwrap_err();
+        assert!(e.to_string().chars().count() < 1000, "{e}");
     }
 }

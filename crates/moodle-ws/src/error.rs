@@ -3,6 +3,11 @@
 
 use serde::Serialize;
 
+/// Longest Moodle error code and message said in an error's words (hostile or debug answers
+/// can be far longer; the fields keep them whole).
+pub const ERRORCODE_CHARS: usize = 100;
+pub const MESSAGE_CHARS: usize = 400;
+
 /// Why the connection itself failed, before any HTTP answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -43,7 +48,11 @@ pub enum WsError {
         /// address that is not its `wwwroot`.
         by_moodle: bool,
     },
-    #[error("Moodle refused the call: {errorcode} ({message})")]
+    #[error(
+        "Moodle refused the call: {} ({})",
+        crate::envelope::shorten(errorcode, ERRORCODE_CHARS),
+        crate::envelope::shorten(message, MESSAGE_CHARS)
+    )]
     Moodle {
         exception: String,
         errorcode: String,

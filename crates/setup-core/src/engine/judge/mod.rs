@@ -9,7 +9,8 @@ mod site_extra;
 mod sso_extra;
 mod tokens;
 
-use moodle_ws::error::codes;
+use moodle_ws::envelope::shorten;
+use moodle_ws::error::{codes, ERRORCODE_CHARS, MESSAGE_CHARS};
 use moodle_ws::{SiteInfo, UserkeyLoginPage, WsError};
 
 use super::observe::Observations;
@@ -242,10 +243,19 @@ pub(crate) fn describe(e: &WsError) -> String {
             message,
             debuginfo,
             ..
-        } => match debuginfo {
-            Some(d) => format!("Moodle error \"{errorcode}\": {message} ({d})"),
-            None => format!("Moodle error \"{errorcode}\": {message}"),
-        },
+        } => {
+            let (code, said) = (
+                shorten(errorcode, ERRORCODE_CHARS),
+                shorten(message, MESSAGE_CHARS),
+            );
+            match debuginfo {
+                Some(d) => format!(
+                    "Moodle error \"{code}\": {said} ({})",
+                    shorten(d, DEBUGINFO_CHARS)
+                ),
+                None => format!("Moodle error \"{code}\": {said}"),
+            }
+        }
         WsError::Protocol {
             reason,
             body_excerpt,
@@ -253,6 +263,10 @@ pub(crate) fn describe(e: &WsError) -> String {
         WsError::BodyTooLarge { limit } => format!("an answer larger than {limit} bytes"),
     }
 }
+
+/// Longest debugging information said in evidence (with Moodle's debugging on it can hold a
+/// whole backtrace).
+const DEBUGINFO_CHARS: usize = 600;
 
 /// An address without its query string (a redirect's may carry a key or a user name).
 pub(crate) fn without_query(location: &str) -> String {
