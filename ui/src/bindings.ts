@@ -62,9 +62,10 @@ site_ms: number,
  */
 tokens_ms: number, 
 /**
- * Single sign-on: the accounts, the login URL, its follow (and a restore).
+ * Single sign-on: the accounts, the login URL, its follow (and a restore). `None` when no
+ * login URL was asked for (no user-key token, no working opensis token, `--no-sso`…).
  */
-sso_ms: number, total_ms: number, };
+sso_ms: number | null, total_ms: number, };
 
 export type Report = { verdict: Verdict, site: SiteFacts | null, 
 /**

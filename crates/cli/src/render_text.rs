@@ -112,7 +112,7 @@ pub fn timings_line(t: &setup_core::Timings) -> String {
         "time: site {}, tokens {}, single sign-on {}; {} in all (parts overlap where they ran at once)",
         secs(t.site_ms),
         secs(t.tokens_ms),
-        secs(t.sso_ms),
+        t.sso_ms.map_or_else(|| "not run".to_owned(), secs),
         secs(t.total_ms)
     )
 }
@@ -262,5 +262,21 @@ mod tests {
     #[test]
     fn colour_only_when_asked() {
         assert!(render(&report(), true).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn timings_read_in_milliseconds_then_seconds_and_say_what_did_not_run() {
+        let mut t = setup_core::Timings {
+            site_ms: 120,
+            tokens_ms: 1450,
+            sso_ms: Some(999),
+            total_ms: 2000,
+        };
+        assert_eq!(
+            timings_line(&t),
+            "time: site 120 ms, tokens 1.4 s, single sign-on 999 ms; 2.0 s in all (parts overlap where they ran at once)"
+        );
+        t.sso_ms = None;
+        assert!(timings_line(&t).contains("single sign-on not run;"));
     }
 }

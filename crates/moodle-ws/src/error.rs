@@ -3,10 +3,20 @@
 
 use serde::Serialize;
 
-/// Longest Moodle error code and message said in an error's words (hostile or debug answers
-/// can be far longer; the fields keep them whole).
+/// Longest Moodle error code and message (or reason an answer was not understood, which can
+/// quote the answer) said in an error's words: hostile or debug answers can be far longer; the
+/// fields keep them whole.
 pub const ERRORCODE_CHARS: usize = 100;
 pub const MESSAGE_CHARS: usize = 400;
+/// Longest redirect target said in an error's words.
+pub const LOCATION_CHARS: usize = 300;
+
+/// A redirect's target as said to the admin: without its query (it may hold a key or a user
+/// name), at most [`LOCATION_CHARS`] characters.
+pub fn shown_location(location: &str) -> String {
+    let bare = location.split('?').next().unwrap_or_default();
+    crate::envelope::shorten(bare, LOCATION_CHARS)
+}
 
 /// Why the connection itself failed, before any HTTP answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,7 +50,7 @@ pub enum WsError {
         kind: TransportKind,
         detail: String,
     },
-    #[error("the site redirected (HTTP {status}) to {location}")]
+    #[error("the site redirected (HTTP {status}) to {}", shown_location(location))]
     Redirect {
         status: u16,
         location: String,
@@ -59,7 +69,10 @@ pub enum WsError {
         message: String,
         debuginfo: Option<String>,
     },
-    #[error("the answer was not what Moodle sends: {reason}")]
+    #[error(
+        "the answer was not what Moodle sends: {}",
+        crate::envelope::shorten(reason, MESSAGE_CHARS)
+    )]
     Protocol {
         reason: String,
         body_excerpt: String,

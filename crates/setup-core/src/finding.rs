@@ -75,9 +75,10 @@ pub struct Timings {
     /// The tokens: site info, the pages, the plugin probe.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub tokens_ms: u64,
-    /// Single sign-on: the accounts, the login URL, its follow (and a restore).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub sso_ms: u64,
+    /// Single sign-on: the accounts, the login URL, its follow (and a restore). `None` when no
+    /// login URL was asked for (no user-key token, no working opensis token, `--no-sso`…).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub sso_ms: Option<u64>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total_ms: u64,
 }

@@ -28,7 +28,7 @@ export function Timings(props: { timings: TimingsOf }) {
           {(r) => (
             <>
               <dt>{r.label}</dt>
-              <dd>{duration(r.ms)}</dd>
+              <dd>{r.ms === null ? S.timingsNotRun : duration(r.ms)}</dd>
             </>
           )}
         </For>

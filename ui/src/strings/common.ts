@@ -71,6 +71,7 @@ export const S = {
   timingsTokens: "The tokens (site info, pages, plugin)",
   timingsSso: "Single sign-on (accounts, login link, sign-in)",
   timingsTotal: "In all (parts run at the same time where they can)",
+  timingsNotRun: "not run",
   timingsSlow: (seconds: string) =>
     `Moodle took ${seconds} to answer these checks. A Moodle this slow can make openSIS's synchronisation time out: look at the web server's load, its PHP limits or the network between openSIS and Moodle.`,
   checkSite: "Check site",

@@ -104,10 +104,11 @@ describe("the doctor's screen", () => {
     const values = [...(details?.querySelectorAll("dd") ?? [])].map((d) => d.textContent);
     expect(values).toEqual(["120 ms", "340 ms", "410 ms", "780 ms"]);
     expect(details?.textContent).not.toContain("slow");
-    b.next = { ...failingReport, timings: { site_ms: 9000, tokens_ms: 12000, sso_ms: 3000, total_ms: 21400 } };
+    b.next = { ...failingReport, timings: { site_ms: 9000, tokens_ms: 12000, sso_ms: null, total_ms: 21400 } };
     byId("rerun").click();
     await settle();
     expect(document.querySelector("details.timings")?.textContent).toContain("Moodle took 21.4 s to answer");
+    expect([...document.querySelectorAll("details.timings dd")].map((d) => d.textContent)).toEqual(["9.0 s", "12.0 s", "not run", "21.4 s"]);
   });
 
   it("B14: no Open in Moodle on the site's own findings, and none repeated on a step's page", async () => {

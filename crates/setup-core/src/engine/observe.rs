@@ -462,7 +462,8 @@ pub(super) async fn observe(
             obs.aged_follow = aged_login(&client, token, &email, age).await;
         }
     }
-    obs.timings.sso_ms = millis(sso_time);
+    // Single sign-on ran when a login URL was asked for (an account read alone is a token check).
+    obs.timings.sso_ms = obs.sso.login_url.is_some().then(|| millis(sso_time));
     obs.preambles = take(&preambles);
     obs.timings.total_ms = millis(started.elapsed());
     obs

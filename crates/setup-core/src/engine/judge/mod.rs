@@ -236,7 +236,7 @@ pub(crate) fn describe(e: &WsError) -> String {
         } => format!(
             "HTTP {status} redirect{} to {}",
             if *by_moodle { " by Moodle" } else { "" },
-            without_query(location)
+            moodle_ws::error::shown_location(location)
         ),
         WsError::Moodle {
             errorcode,
@@ -259,7 +259,7 @@ pub(crate) fn describe(e: &WsError) -> String {
         WsError::Protocol {
             reason,
             body_excerpt,
-        } => format!("{reason}: {body_excerpt}"),
+        } => format!("{}: {body_excerpt}", shorten(reason, MESSAGE_CHARS)),
         WsError::BodyTooLarge { limit } => format!("an answer larger than {limit} bytes"),
     }
 }
