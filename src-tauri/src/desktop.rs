@@ -231,10 +231,10 @@ pub fn setup<R: Runtime>(app: &tauri::App<R>) {
         }
         refresh_tray(&handle);
         loop {
-            let now = watch_service::now_secs();
+            let now = setup_core::clock::now_secs();
             watch_service::round(&state, now).await;
             refresh_tray(&handle);
-            let pause = watch_service::pause(&state, watch_service::now_secs());
+            let pause = watch_service::pause(&state, setup_core::clock::now_secs());
             tokio::time::sleep(std::time::Duration::from_secs(pause)).await;
         }
     });

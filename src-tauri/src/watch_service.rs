@@ -33,12 +33,6 @@ pub struct SchoolChecked {
 /// Told about every check the watch or "Check all" makes.
 pub type Listener = Arc<dyn Fn(&SchoolChecked) + Send + Sync>;
 
-pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// Watches the schools whose profiles say so (and stops watching the others).
 pub async fn sync_watched(state: &AppState) -> AppResult<()> {
     let mut profiles = state.profiles.list()?;

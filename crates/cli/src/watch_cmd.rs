@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use setup_core::clock::{now_secs, utc_date_time};
 use setup_core::district::{check_all, School};
 use setup_core::watch::{Snapshot, WatchEvent, Watcher};
 use setup_core::Outcome;
@@ -33,39 +34,11 @@ pub fn parse_interval(text: &str) -> Result<u64, String> {
     Ok(seconds)
 }
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// `2026-11-27 19:40:05Z` from seconds since 1970 (UTC, no time-zone database needed).
-pub fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 fn print_first(format: Format, at: u64, school: &School, snap: &Snapshot, every: u64) {
     match format {
         Format::Text => println!(
             "{}  {}  watching every {}: {}",
-            utc(at),
+            utc_date_time(at),
             school.name,
             human(every),
             snap.headline
@@ -80,7 +53,7 @@ fn print_first(format: Format, at: u64, school: &School, snap: &Snapshot, every:
 
 fn print_event(format: Format, at: u64, school: &School, event: &WatchEvent) {
     match format {
-        Format::Text => println!("{}  {}  {}", utc(at), school.name, event.line()),
+        Format::Text => println!("{}  {}  {}", utc_date_time(at), school.name, event.line()),
         Format::Json => println!(
             "{}",
             serde_json::json!({"at": at, "school": school.id, "name": school.name, "event": event})
@@ -142,7 +115,7 @@ pub async fn run(
                 }
                 Err(e) => {
                     watcher.abandon(&c.id);
-                    eprintln!("{}  {}  not checked: {e}", utc(now), school.name);
+                    eprintln!("{}  {}  not checked: {e}", utc_date_time(now), school.name);
                 }
             }
         }
@@ -173,12 +146,5 @@ mod tests {
         assert!(parse_interval("0").is_err());
         assert!(parse_interval("soon").is_err());
         assert!(parse_interval("5d").is_err());
-    }
-
-    #[test]
-    fn times_are_written_in_utc() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00Z");
-        assert_eq!(utc(1_795_800_005), "2026-11-27 17:20:05Z");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00Z");
     }
 }

@@ -2,6 +2,7 @@
 //! Nothing here knows about Tauri or a terminal; views render what this crate decides.
 
 pub mod cfg_cli;
+pub mod clock;
 pub mod district;
 pub mod email_check;
 pub mod engine;

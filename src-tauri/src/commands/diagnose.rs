@@ -94,7 +94,7 @@ async fn run(
         key_lifetime_check,
         ..DiagnoseOptions::default()
     };
-    let at = now_secs();
+    let at = setup_core::clock::now_secs();
     let report = diagnose_with(&state.http, &input, &options).await?;
     // Reread: the admin may have ticked something while the checks ran.
     if let Ok(fresh) = state.profile(profile_id).await {
@@ -110,12 +110,6 @@ async fn run(
         crate::watch_service::record(state, profile_id, &name, &report, at, false).await;
     }
     Ok(report)
-}
-
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// Keeps each step's worst verdict in the profile, so the side rail survives a restart.

@@ -48,12 +48,6 @@ fn kind_name(kind: SecretKind) -> String {
         .unwrap_or_default()
 }
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 async fn status_of(state: &AppState) -> KeyringStatus {
     let persistent = state.secrets_persistent().await;
     KeyringStatus {
@@ -129,7 +123,9 @@ pub async fn set_token(
     let store = state.secrets_for(&profile_id).await?;
     store.set(&profile_id, kind, &Secret::new(token.expose()))?;
     if let Ok(mut profile) = state.profile(&profile_id).await {
-        profile.tokens_saved_at.insert(kind_name(kind), now_secs());
+        profile
+            .tokens_saved_at
+            .insert(kind_name(kind), setup_core::clock::now_secs());
         state.save_profile(profile).await?;
     }
     let mut tokens = token_state_of(&state, &profile_id).await?;

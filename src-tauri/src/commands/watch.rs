@@ -9,7 +9,8 @@ use tauri::{Emitter, Runtime, State};
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::watch_service::{self, now_secs, SchoolChecked};
+use crate::watch_service::{self, SchoolChecked};
+use setup_core::clock::now_secs;
 
 /// One school on the start screen: its last check and whether it is watched.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

@@ -74,27 +74,12 @@ fn days_left(facts: &TlsFacts) -> Option<i64> {
     Some((leaf.not_after - i64::try_from(now).ok()?).div_euclid(86_400))
 }
 
-fn date(unix: i64) -> String {
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let days = unix.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// The certificate as a strict client (openSIS's PHP curl) sees it: complete chain, dates.
 pub(super) fn certificate(obs: &Observations) -> Option<Finding> {
     const CHECK: &str = "site_tls_certificate";
     let facts = obs.tls.as_ref()?.as_ref().ok()?;
     let leaf = facts.leaf()?;
-    let until = date(leaf.not_after);
+    let until = crate::clock::utc_date(leaf.not_after);
     let days = days_left(facts).unwrap_or(0);
     let evidence = format!(
         "presented: {} certificate{} — {} (issued by {}, valid until {until})",
@@ -182,13 +167,6 @@ pub(super) fn clean_json(obs: &Observations) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_civil() {
-        assert_eq!(date(0), "1970-01-01");
-        assert_eq!(date(951_782_400), "2000-02-29");
-        assert_eq!(date(1_795_794_297), "2026-11-27");
-    }
 
     #[test]
     fn rw27_the_ip_blocker_s_sentence_documented() {
