@@ -173,15 +173,12 @@ pub(super) async fn observe(
     // Token-bearing requests go out before the public configuration has answered only where
     // the connection itself is trusted: https (the certificate verified) or this computer.
     let early_ok = tokens_may_go_early(&typed);
-    let (early_opensis, early_userkey) = {
-        let (o, u) = (input.opensis_token.clone(), input.userkey_token.clone());
-        if o.is_some() && o == u {
-            (o, None)
-        } else {
-            (o, u)
-        }
-    };
-    let early_email = input
+    // One token in both fields is used once, as the opensis token.
+    let same_token_twice =
+        input.opensis_token.is_some() && input.opensis_token == input.userkey_token;
+    let mut opensis = input.opensis_token.clone();
+    let mut userkey = input.userkey_token.clone().filter(|_| !same_token_twice);
+    let given_email = input
         .admin_email
         .as_deref()
         .map(str::trim)
@@ -192,9 +189,9 @@ pub(super) async fn observe(
             Some(
                 Box::pin(first_round(
                     &typed_client,
-                    early_opensis.as_ref(),
-                    early_userkey.as_ref(),
-                    early_email.as_deref(),
+                    opensis.as_ref(),
+                    userkey.as_ref(),
+                    given_email.as_deref(),
                     options,
                 ))
                 .await,
@@ -245,7 +242,7 @@ pub(super) async fn observe(
         simpleserver: None,
         opensis_given: input.opensis_token.is_some(),
         userkey_given: input.userkey_token.is_some(),
-        same_token_twice: false,
+        same_token_twice,
         swapped: false,
         opensis_info: None,
         opensis_info_retry: None,
@@ -253,10 +250,7 @@ pub(super) async fn observe(
         userkey_probe: None,
         opensis_early_read: None,
         plugin_probe: None,
-        admin_email: input
-            .admin_email
-            .clone()
-            .map(|e| EmailSource::Given(e.trim().to_owned())),
+        admin_email: given_email.clone().map(EmailSource::Given),
         sso: Sso::default(),
         aged_follow: None,
         timings: crate::finding::Timings {
@@ -270,25 +264,11 @@ pub(super) async fn observe(
         return obs;
     }
     let client = typed_client.with_root(root);
-    let mut opensis = input.opensis_token.clone();
-    let mut userkey = input.userkey_token.clone();
-    obs.same_token_twice = opensis.is_some() && opensis == userkey;
-    if obs.same_token_twice {
-        userkey = None;
-    }
-    let given_email = input
-        .admin_email
-        .as_deref()
-        .map(str::trim)
-        .map(str::to_owned);
 
-    let fresh = |first: &Option<FirstRound>| {
-        first.is_some() && obs.moved.is_none() && client.root() == typed_client.root()
-    };
     // The first round, sent beside the public configuration when that was safe, counts only
     // where the site was found at the address typed; else it is sent again at its own address.
     let tokens_started = Instant::now();
-    let used_early = fresh(&early);
+    let used_early = early.is_some() && obs.moved.is_none() && client.root() == typed_client.root();
     let first = if used_early {
         early.unwrap_or_default()
     } else {
