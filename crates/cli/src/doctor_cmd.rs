@@ -65,6 +65,11 @@ pub struct DoctorArgs {
     /// as skipped.
     #[arg(long, conflicts_with = "check_key_lifetime")]
     pub no_sso: bool,
+    /// Run the checks as the wizard runs them on its pages during a set-up: a token not given
+    /// yet is waited for (its checks say which page asks for it) instead of failing. Exit 3
+    /// while anything waits, 1 when something fails, 0 when everything passed.
+    #[arg(long, conflicts_with_all = ["watch", "nagios"])]
+    pub as_you_go: bool,
 }
 
 /// Reads a token from the environment, trimmed; warns when it does not look like one.
@@ -148,6 +153,7 @@ pub fn options(args: &DoctorArgs) -> DiagnoseOptions {
             .then(|| ExchangeObserver::new(|exchange| eprintln!("http: {exchange}"))),
         key_lifetime_check: args.check_key_lifetime.then_some(KEY_LIFETIME_CHECK_AGE),
         no_sso: args.no_sso,
+        tokens_pending: args.as_you_go,
         ..DiagnoseOptions::default()
     }
 }

@@ -83,6 +83,50 @@ pub struct StateCaptures {
     /// only be followed once one was issued).
     pub skipped: Vec<(String, String)>,
     pub side_effect: Option<SideEffect>,
+    /// A state of a first set-up (`state_notes.txt`): the guide's steps done on the site so
+    /// far, and the tokens made. `None` for the states of a complete site broken on purpose.
+    pub journey: Option<JourneyNotes>,
+}
+
+/// What had been done on the site when a journey state was recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JourneyNotes {
+    /// The guide's steps done, as recorded (`done: 4 6 7`).
+    pub done: Vec<u8>,
+    /// The opensis token had been made.
+    pub opensis_token: bool,
+    /// The user-key token had been made.
+    pub userkey_token: bool,
+}
+
+impl JourneyNotes {
+    /// Reads `done: …`, `tokens: opensis userkey | none` and `wrong: …` (steps done against
+    /// the guide, so not done) lines; `None` without a `done:` line.
+    pub fn parse(text: &str) -> Option<JourneyNotes> {
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix(name)?.strip_prefix(':'))
+                .map(str::trim)
+        };
+        let done = field("done")?
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(|w| w.parse().ok())
+            .collect::<Option<Vec<u8>>>()?;
+        // `wrong: 10 (why)`: steps the admin did, but not as the guide says — not done.
+        let wrong: Vec<u8> = field("wrong")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map_while(|w| w.trim_end_matches(',').parse().ok())
+            .collect();
+        let done = done.into_iter().filter(|s| !wrong.contains(s)).collect();
+        let tokens = field("tokens").unwrap_or("none");
+        Some(JourneyNotes {
+            done,
+            opensis_token: tokens.split_whitespace().any(|t| t == "opensis"),
+            userkey_token: tokens.split_whitespace().any(|t| t == "userkey"),
+        })
+    }
 }
 
 impl StateCaptures {
@@ -248,8 +292,16 @@ fn read_state(
     let mut base = String::new();
     let mut side_effect = None;
     let mut skipped = Vec::new();
+    let mut journey = None;
     for (file, text) in files {
-        if let Some(reason) = skip_reason(text) {
+        if *file == "state_notes.txt" {
+            journey = Some(
+                JourneyNotes::parse(text).ok_or_else(|| CatalogError::Summary {
+                    path: at(file),
+                    reason: "no \"done:\" line of step numbers".into(),
+                })?,
+            );
+        } else if let Some(reason) = skip_reason(text) {
             skipped.push((file.trim_end_matches(".txt").to_owned(), reason));
         } else if file.ends_with(".txt") && *file != "side_effects.txt" {
             let capture = parse(text).map_err(|source| CatalogError::Capture {
@@ -296,6 +348,7 @@ fn read_state(
         summary,
         skipped,
         side_effect,
+        journey,
     })
 }
 
@@ -383,6 +436,26 @@ fn state_descriptions(readme: &str) -> BTreeMap<(String, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn journey_notes_read_the_steps_done_and_the_tokens_made() {
+        let notes =
+            JourneyNotes::parse("# after the app's page 10\ndone: 4 6 7, 8\ntokens: opensis\n");
+        assert_eq!(
+            notes,
+            Some(JourneyNotes {
+                done: vec![4, 6, 7, 8],
+                opensis_token: true,
+                userkey_token: false,
+            })
+        );
+        let none = JourneyNotes::parse("done:\ntokens: none\n").unwrap();
+        assert!(none.done.is_empty() && !none.opensis_token && !none.userkey_token);
+        let wrong = JourneyNotes::parse("done: 9 10 14\ntokens: none\nwrong: 10 (restricted)\n");
+        assert_eq!(wrong.unwrap().done, vec![9, 14]);
+        assert_eq!(JourneyNotes::parse("tokens: opensis userkey\n"), None);
+        assert_eq!(JourneyNotes::parse("done: 4 x\n"), None);
+    }
 
     #[test]
     fn side_effects_name_the_changed_fields_only() {

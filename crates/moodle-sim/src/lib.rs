@@ -12,7 +12,7 @@ mod replay;
 mod server;
 
 pub use capture::{Capture, RecordedAnswer, RecordedRequest};
-pub use catalog::{Catalog, SideEffect, StateCaptures, VersionCaptures, GOOD_STATE};
+pub use catalog::{Catalog, JourneyNotes, SideEffect, StateCaptures, VersionCaptures, GOOD_STATE};
 pub use front::Front;
 pub use replay::FRESH_KEY_LIMIT;
 pub use server::{LoggedRequest, MoodleSim, SimAddress, SimError, DEFAULT_VERSION};

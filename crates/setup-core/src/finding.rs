@@ -393,7 +393,7 @@ mod tests {
     #[test]
     fn a_token_still_to_come_is_never_all_good_and_its_checks_are_counted() {
         let mut waiting = f("opensis_token", 15, Status::Waiting, None);
-        waiting.summary = "Waiting for the opensis token (asked after step 10).".into();
+        waiting.summary = "Waiting for the opensis token (asked after step 14).".into();
         let checks = [
             f("a", 13, Status::Pass, None),
             waiting,
@@ -404,7 +404,7 @@ mod tests {
         assert_eq!(v.outcome, Outcome::CouldNotTell);
         assert_eq!(
             v.headline,
-            "Nothing failed so far. Waiting for the opensis token (asked after step 10): 2 checks \
+            "Nothing failed so far. Waiting for the opensis token (asked after step 14): 2 checks \
              wait for it."
         );
         let mut with_failure = checks.to_vec();
@@ -413,7 +413,7 @@ mod tests {
         assert_eq!(v.outcome, Outcome::Failed);
         assert!(
             v.headline.ends_with(
-                "Waiting for the opensis token (asked after step 10): 2 checks wait for it."
+                "Waiting for the opensis token (asked after step 14): 2 checks wait for it."
             ),
             "{}",
             v.headline

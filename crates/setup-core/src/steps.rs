@@ -75,7 +75,8 @@ static CATALOG: [Step; 16] = [
         number: 3,
         title: "Install the two openSIS plugins",
         action: "Install openSIS-Moodle-User-Authenticator.zip (User key authentication) and \
-                 openSIS-Web-Services.zip, then finish Moodle's \"Upgrade Moodle database now\".",
+                 openSIS-Web-Services.zip: after each ZIP's validation, Continue past \"Current release \
+                 information\", then \"Upgrade Moodle database now\" on \"Plugins check\".",
         admin_path: Some(INSTALL_ADDON),
         verification: Verification::Remote,
         proven_by: None,

@@ -508,7 +508,7 @@ async fn rw23_the_report_says_where_it_was_checked_from_captured() {
 #[tokio::test]
 async fn no_captured_state_that_breaks_the_integration_exits_0() {
     for version in &MoodleSim::catalog().versions {
-        for state in &version.states {
+        for state in version.states.iter().filter(|s| s.journey.is_none()) {
             let r = captured(&version.id, &state.name, None).await;
             assert_ne!(
                 r.report.verdict.outcome,

@@ -71,7 +71,8 @@ async fn judge_version(version: &str) {
     let captured = MoodleSim::catalog().version(version).unwrap();
     let mut problems = Vec::new();
     let mut judged = 0;
-    for state in &captured.states {
+    // A first set-up's states are judged step by step in journey_states.rs.
+    for state in captured.states.iter().filter(|s| s.journey.is_none()) {
         let expected = expected(&state.name)
             .unwrap_or_else(|| panic!("{version}/{}: no expectation in the table", state.name));
         for give_email in [false, true] {
@@ -129,7 +130,7 @@ async fn judge_version(version: &str) {
     );
     println!(
         "Moodle {version}: {} captured states judged right, e-mail looked up and given",
-        captured.states.len()
+        judged / 2
     );
 }
 

@@ -391,7 +391,7 @@ async fn update_user_is_caught_and_the_old_value_is_sent_back() {
             assert_eq!(f.status, Status::Fail, "{version}: {f:?}");
             assert!(f
                 .summary
-                .starts_with("\"Update user\" is on — it rewrote the admin's login method"));
+                .starts_with("\"Update user?\" is on — it rewrote the admin's login method"));
             // The simulation holds no answer to the restore: the doctor says so and how to fix it.
             assert!(f.summary.contains("putting it back failed"), "{f:?}");
             assert!(f.fix.contains("\"Manual accounts\""), "{f:?}");

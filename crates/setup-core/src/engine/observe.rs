@@ -50,6 +50,8 @@ impl EmailSource {
 #[derive(Debug)]
 pub struct Observations {
     pub typed_root: SiteRoot,
+    /// The admin typed the scheme (`https://` or `http://`); without it https was tried.
+    pub scheme_typed: bool,
     /// The computer the checks ran from (not the openSIS server).
     pub checked_from: String,
     /// What the https site presented in its handshake, judged strictly (https only).
@@ -90,6 +92,11 @@ pub struct Observations {
     pub opensis_early_read: Option<Result<Vec<moodle_ws::UserRecord>, WsError>>,
     /// [`PLUGIN_PROBE_FUNCTION`] called with the opensis token.
     pub plugin_probe: Option<Result<Value, WsError>>,
+    /// webservice/pluginfile.php asked with the opensis token and no file, only after Moodle
+    /// refused the token twice with `accessexception`: whether the service itself lets the
+    /// token in (enabled, open to its user, may download files), which tells "the service has
+    /// no functions yet" from "the service refuses the token".
+    pub service_gate: Option<Result<Value, WsError>>,
     pub admin_email: Option<EmailSource>,
     pub sso: Sso,
     /// A second login key, opened only after it had aged this long (the life-time check).
@@ -228,6 +235,7 @@ pub(super) async fn observe(
     };
     let mut obs = Observations {
         typed_root: typed,
+        scheme_typed: scheme_typed(&input.url),
         checked_from: gethostname::gethostname().to_string_lossy().into_owned(),
         tls,
         preambles: Vec::new(),
@@ -250,6 +258,7 @@ pub(super) async fn observe(
         userkey_probe: None,
         opensis_early_read: None,
         plugin_probe: None,
+        service_gate: None,
         admin_email: given_email.clone().map(EmailSource::Given),
         sso: Sso::default(),
         aged_follow: None,
@@ -426,6 +435,15 @@ pub(super) async fn observe(
     obs.opensis_info_retry = retry;
     obs.opensis_info = opensis_info;
     obs.userkey_info = userkey_info;
+    // Refused twice the same way, and not by the plugin probe's function lookup alone: ask the
+    // service's gate, which needs no function of the service.
+    let gate_needed = is_errorcode(&obs.opensis_info_retry, codes::ACCESS_EXCEPTION)
+        && matches!(&plugin_probe, Some(Err(e)) if e.is_missing_function() || e.is_errorcode(codes::ACCESS_EXCEPTION));
+    if let (true, Some(token)) = (gate_needed, opensis.as_ref()) {
+        let gate_started = Instant::now();
+        obs.service_gate = Some(client.service_gate(token).await);
+        obs.timings.tokens_ms += millis(gate_started.elapsed());
+    }
     obs.plugin_probe = plugin_probe;
     if let Some(email) = looked_up {
         obs.admin_email = Some(EmailSource::LookedUp(email));
@@ -534,6 +552,12 @@ async fn timed<T>(f: impl Future<Output = T>) -> (T, Duration) {
     let started = Instant::now();
     let out = f.await;
     (out, started.elapsed())
+}
+
+/// Whether the typed address starts with a scheme of its own.
+fn scheme_typed(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 fn millis(d: Duration) -> u64 {

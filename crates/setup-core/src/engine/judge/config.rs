@@ -264,14 +264,14 @@ fn update_user(obs: &Observations) -> Finding {
             "it rewrote the admin's account"
         };
         let turn_off = format!(
-            "In User key authentication's settings set \"Update user\" to No (and \"Create user\" to No), then Save changes: openSIS's single sign-on would rewrite every account it signs in.\nOn the server: {}",
+            "In User key authentication's settings set \"Update user?\" to No (and \"Create user?\" to No), then Save changes: openSIS's single sign-on would rewrite every account it signs in.\nOn the server: {}",
             cfg_cli::userkey_update_user_off()
         );
         let finding = if sso.restored() {
             Finding::fail(
                 CHECK,
                 7,
-                format!("\"Update user\" is on — {what}; it has been restored; turn it off."),
+                format!("\"Update user?\" is on — {what}; it has been restored; turn it off."),
             )
             .evidence(format!(
                 "the single sign-on check changed {}; core_user_update_users put the old values back and a new read confirmed them",
@@ -303,7 +303,7 @@ fn update_user(obs: &Observations) -> Finding {
             Finding::fail(
                 CHECK,
                 7,
-                format!("\"Update user\" is on — {what}, and putting it back failed: set it back by hand, then turn \"Update user\" off."),
+                format!("\"Update user?\" is on — {what}, and putting it back failed: set it back by hand, then set \"Update user?\" to No."),
             )
             .evidence(format!("the single sign-on check changed {}; restoring it failed: {why}", list.join(", ")))
             .fix(format!(
@@ -317,13 +317,13 @@ fn update_user(obs: &Observations) -> Finding {
         (Some(Ok(_)), Some(Ok(_))) => Finding::pass(
             CHECK,
             7,
-            "The single sign-on check changed nothing on the admin's account (\"Update user\" is off).",
+            "The single sign-on check changed nothing on the admin's account (\"Update user?\" is No).",
         )
         .evidence("the account read before and after the login URL shows the same login method, name, e-mail and status"),
         (Some(Ok(_)), Some(Err(e))) => Finding::unknown(
             CHECK,
             7,
-            "Could not read the admin's account again after the single sign-on check: check in Moodle that its authentication method is still the same, and that \"Update user\" is No.",
+            "Could not read the admin's account again after the single sign-on check: check in Moodle that its authentication method is still the same, and that \"Update user?\" is No.",
         )
         .evidence(describe(e)),
         (Some(Ok(_)), None) => Finding::unknown(CHECK, 7, "The admin's account was not read again after the single sign-on check."),

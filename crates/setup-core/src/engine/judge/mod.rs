@@ -11,7 +11,7 @@ mod tokens;
 
 use moodle_ws::envelope::shorten;
 use moodle_ws::error::{codes, ERRORCODE_CHARS, MESSAGE_CHARS};
-use moodle_ws::{SiteInfo, UserkeyLoginPage, WsError};
+use moodle_ws::{ServiceGate, SiteInfo, UserkeyLoginPage, WsError};
 
 use super::observe::Observations;
 use crate::finding::{Finding, Report, SiteFacts, Status};
@@ -51,7 +51,7 @@ pub(crate) enum PendingToken {
 impl PendingToken {
     fn words(self) -> &'static str {
         match self {
-            Self::Opensis => "the opensis token (the wizard asks for it right after step 10).",
+            Self::Opensis => "the opensis token (the wizard asks for it right after step 14).",
             Self::Userkey => "the user-key token (the wizard asks for it right after step 12).",
         }
     }
@@ -298,6 +298,9 @@ pub(crate) enum Refusal {
     Service,
     /// The service lets the token in, but core_webservice_get_site_info is not in it.
     SiteInfoNotInService,
+    /// The service's gate (webservice/pluginfile.php) lets the token in, but every call is
+    /// refused: the service does not have its functions yet (step 14).
+    NoFunctions,
     /// Before the function was looked up: the token's user (not a site administrator: no
     /// webservice/rest:use) or the token's IP restriction.
     Owner,
@@ -359,10 +362,17 @@ pub(crate) fn opensis_state(obs: &Observations) -> OpensisState<'_> {
             userkey_state(obs),
             UserkeyState::Reached | UserkeyState::NotAdmin
         );
+        let gate = obs.service_gate.as_ref().and_then(ServiceGate::read);
         return match &obs.plugin_probe {
-            Some(Err(p)) if p.is_missing_function() => OpensisState::Refused {
-                why: Refusal::Service,
-                certain: true,
+            Some(Err(p)) if p.is_missing_function() => match gate {
+                Some(ServiceGate::Open { .. }) => OpensisState::Refused {
+                    why: Refusal::NoFunctions,
+                    certain: true,
+                },
+                _ => OpensisState::Refused {
+                    why: Refusal::Service,
+                    certain: true,
+                },
             },
             Some(Err(p)) if p.is_errorcode(codes::INVALID_PARAMETER) => OpensisState::Refused {
                 why: Refusal::SiteInfoNotInService,
@@ -371,6 +381,17 @@ pub(crate) fn opensis_state(obs: &Observations) -> OpensisState<'_> {
             Some(Err(p)) if p.is_errorcode(codes::ACCESS_EXCEPTION) && !userkey_reached => {
                 OpensisState::Refused {
                     why: Refusal::Owner,
+                    certain: false,
+                }
+            }
+            // The plugin's function exists and was refused too: the service lets the token
+            // in, so the functions are missing (or the token's user may not use REST).
+            Some(Err(p))
+                if p.is_errorcode(codes::ACCESS_EXCEPTION)
+                    && matches!(gate, Some(ServiceGate::Open { .. })) =>
+            {
+                OpensisState::Refused {
+                    why: Refusal::NoFunctions,
                     certain: false,
                 }
             }
@@ -540,7 +561,7 @@ pub(crate) fn opensis_blocker(obs: &Observations) -> u8 {
             ..
         } => 10,
         OpensisState::Refused {
-            why: Refusal::SiteInfoNotInService,
+            why: Refusal::SiteInfoNotInService | Refusal::NoFunctions,
             ..
         } => 14,
         _ => 15,

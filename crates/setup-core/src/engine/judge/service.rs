@@ -2,7 +2,8 @@
 // (9), it is enabled, open to the admin and may move files (10), it holds the 31 functions (14).
 // Must not: judge the tokens themselves (tokens.rs).
 
-use moodle_ws::{SiteInfo, UserkeyLoginPage};
+use moodle_ws::service_gate::WS_PLUGINFILE_ENDPOINT;
+use moodle_ws::{ServiceGate, SiteInfo, UserkeyLoginPage};
 
 use super::{describe, opensis_blocker, opensis_state, OpensisState, Refusal};
 use crate::engine::observe::{Observations, PLUGIN_PROBE_FUNCTION};
@@ -23,6 +24,21 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
 /// A blocked finding naming the first step that must pass before the service can be seen.
 fn blocked_by_token(obs: &Observations, check: &str, step: u8) -> Finding {
     Finding::blocked(check, step, opensis_blocker(obs))
+}
+
+/// What webservice/pluginfile.php said of the opensis token, for the evidence.
+fn gate_evidence(obs: &Observations) -> String {
+    match obs.service_gate.as_ref() {
+        Some(answer) => match ServiceGate::read(answer) {
+            Some(ServiceGate::Open { errorcode }) => format!("{WS_PLUGINFILE_ENDPOINT} let the token past the service's checks (enabled, open to the token's user, may download files) and only then refused the missing file (\"{errorcode}\")"),
+            Some(ServiceGate::Closed) => format!("{WS_PLUGINFILE_ENDPOINT}, which needs no function of the service, refused the token too (accessexception)"),
+            None => match answer {
+                Err(e) => format!("{WS_PLUGINFILE_ENDPOINT}: {}", describe(e)),
+                Ok(_) => format!("{WS_PLUGINFILE_ENDPOINT} answered without an error"),
+            },
+        },
+        None => format!("{WS_PLUGINFILE_ENDPOINT} was not asked"),
+    }
 }
 
 /// The Moodle app's built-in service lists tool_mobile_* functions; opensis never does.
@@ -72,9 +88,28 @@ fn service_open(obs: &Observations, state: &OpensisState) -> Finding {
             "{PLUGIN_PROBE_FUNCTION} got as far as Moodle's parameter check"
         )),
         OpensisState::Refused {
+            why: Refusal::NoFunctions,
+            ..
+        } => Finding::pass(
+            CHECK,
+            10,
+            "The opensis service is enabled and lets the admin in.",
+        )
+        .evidence(gate_evidence(obs)),
+        OpensisState::Refused {
             why: Refusal::Service,
             certain,
         } => {
+            let gate = obs.service_gate.as_ref().and_then(ServiceGate::read);
+            if gate == Some(ServiceGate::Closed) {
+                return Finding::fail(
+                    CHECK,
+                    10,
+                    "The opensis service refuses its token: it is disabled, \"Authorised users only\" is ticked without the admin listed, or \"Can download files\" is off.",
+                )
+                .evidence(format!("core_webservice_get_site_info: accessexception, twice (so the token has not expired); {}", gate_evidence(obs)))
+                .fix("In Site administration → Server → Web services → External services → opensis → Edit: tick \"Enabled\", untick \"Authorised users only\" (or add the admin under Authorised users), and under Show more... tick \"Can download files\" and \"Can upload files\"; then Save changes.");
+            }
             let evidence = match &obs.plugin_probe {
                 Some(Err(e)) if *certain => format!(
                     "core_webservice_get_site_info: accessexception, twice (so the token has not expired); {PLUGIN_PROBE_FUNCTION}: {} — Moodle looked the function up, so the refusal comes from the service, not from the token's user",
@@ -82,14 +117,14 @@ fn service_open(obs: &Observations, state: &OpensisState) -> Finding {
                 ),
                 _ => "core_webservice_get_site_info: accessexception, twice (so the token has not expired); the user-key token of the same admin gets through".to_owned(),
             };
-            let mut fix = "In Site administration → Server → Web services → External services → opensis → Edit: tick \"Enabled\" and untick \"Authorised users only\" (or add the admin under Authorised users), then Save changes. If both are right, the token was made for another service: create one for opensis.".to_owned();
+            let mut fix = "In Site administration → Server → Web services → External services → opensis → Edit: tick \"Enabled\" and untick \"Authorised users only\" (or add the admin under Authorised users), then Save changes. If both are right, the service may not have its functions yet: add them (step 14), then check again.".to_owned();
             if !certain {
                 fix.push_str(" If the service is right, the token's user may not be a site administrator, or the token may be limited to other IP addresses (Manage tokens shows both).");
             }
             Finding::fail(
                 CHECK,
                 10,
-                "Moodle knows the opensis token but the opensis service refuses it: the service is disabled, or \"Authorised users only\" is ticked without the admin listed.",
+                "Moodle knows the opensis token but refuses every call of it: the service is disabled, \"Authorised users only\" is ticked without the admin listed, or the service has no functions yet.",
             )
             .evidence(evidence)
             .fix(fix)
@@ -129,7 +164,7 @@ fn service_files(obs: &Observations, state: &OpensisState) -> Finding {
         )
         .evidence(evidence)
         .fix(format!(
-            "In External services → opensis → Edit (Show more…): tick \"{}\", then Save changes.",
+            "In External services → opensis → Edit (Show more...): tick \"{}\", then Save changes.",
             off.join("\" and \"")
         ))
     }
@@ -156,6 +191,24 @@ fn functions(obs: &Observations, state: &OpensisState) -> Finding {
     const CHECK: &str = "opensis_functions";
     let link = obs.root.endpoint(steps::EXTERNAL_SERVICES).to_string();
     let required = required_functions();
+    if let OpensisState::Refused {
+        why: Refusal::NoFunctions,
+        certain,
+    } = state
+    {
+        let mut finding = Finding::fail(
+            CHECK,
+            14,
+            "The opensis service does not have its functions yet: the service lets the token in, but Moodle refuses every function it is asked for, core_webservice_get_site_info included.",
+        )
+        .evidence(gate_evidence(obs))
+        .fix(format!("Add the functions (step 14): External services → opensis → Functions → Add functions, all {} of them (core_webservice_get_site_info among them), then check again.", required.len()))
+        .link(link);
+        if !certain {
+            finding.fix.push_str(" If they are all there, the token's user may not use the REST protocol: make the token for a site administrator.");
+        }
+        return finding;
+    }
     if let OpensisState::Refused {
         why: Refusal::SiteInfoNotInService,
         ..

@@ -61,7 +61,7 @@ fn reachable(obs: &Observations) -> Finding {
             format!("Nothing answers on {host} port {port}."),
             "Check that the web server is running and that a firewall lets the port through.".to_owned(),
         ),
-        (None, TransportKind::Tls) => tls_problem(&host, port, detail),
+        (None, TransportKind::Tls) => tls_problem(&host, port, detail, obs.scheme_typed),
         (None, TransportKind::Timeout) => (
             format!("{host} did not answer in time."),
             "Check that the site is up and that its firewall lets requests from the internet in.".to_owned(),
@@ -79,7 +79,7 @@ fn reachable(obs: &Observations) -> Finding {
 
 /// Names what is wrong with the site's HTTPS from the TLS library's words. A certificate
 /// this computer refuses is never accepted: openSIS's server would refuse it as well.
-fn tls_problem(host: &str, port: u16, detail: &str) -> (String, String) {
+fn tls_problem(host: &str, port: u16, detail: &str, scheme_typed: bool) -> (String, String) {
     const NEVER_SWITCH_OFF: &str =
         "Do not switch certificate checks off in openSIS: the tokens would be exposed.";
     // rustls names the problem as a Debug name or in words, depending on what it knows.
@@ -112,11 +112,24 @@ fn tls_problem(host: &str, port: u16, detail: &str) -> (String, String) {
             "The site's HTTPS certificate has expired.".to_owned(),
             "Renew the certificate (Let's Encrypt's renewal runs from a timer or cron job: check that it still runs).".to_owned(),
         )
-    } else if said(&["invalidcontenttype", "corrupt message"]) {
-        (
-            format!("The address starts with https://, but {host} port {port} does not speak HTTPS."),
-            "Enable HTTPS on the web server (for example with a Let's Encrypt certificate), or check the port in the address.".to_owned(),
-        )
+    } else if said(&[
+        "invalidcontenttype",
+        "corrupt message",
+        "handshake eof",
+        "unexpected eof",
+        "wrong version number",
+    ]) {
+        if scheme_typed {
+            (
+                format!("The address starts with https://, but {host} port {port} does not speak HTTPS."),
+                "Enable HTTPS on the web server (for example with a Let's Encrypt certificate), or check the port in the address.".to_owned(),
+            )
+        } else {
+            (
+                format!("{host} port {port} does not speak HTTPS. The address was typed without https:// or http://, so https was tried."),
+                format!("If the site answers plain http on that port, type http://{host}:{port} to check it (openSIS needs the site's public https address in the end). Otherwise enable HTTPS on the web server, for example with a Let's Encrypt certificate."),
+            )
+        }
     } else {
         (
             "The site's HTTPS certificate was not accepted.".to_owned(),
@@ -444,12 +457,26 @@ fn public(obs: &Observations) -> Finding {
 
 fn https(obs: &Observations) -> Finding {
     const CHECK: &str = "site_https";
+    // Only a site that answered can be said to use https (its certificate is judged apart).
+    if !obs.moodle_answers() {
+        return Finding::blocked(CHECK, 0, 0);
+    }
     if obs.root.is_https() {
-        return Finding::pass(CHECK, 0, "The site uses https.");
+        return Finding::pass(CHECK, 0, "The site uses https.")
+            .evidence(format!("Moodle answered at {}", obs.root));
     }
     let loopback = matches!(&obs.addresses, Ok(a) if !a.is_empty() && a.iter().all(|ip| classify(*ip) == AddressKind::Loopback));
-    if loopback {
-        Finding::pass(CHECK, 0, "Plain http on this computer only (loopback).")
+    if obs.simulated_site {
+        Finding::warn(
+            CHECK,
+            0,
+            "The simulated Moodle uses plain http on this computer; a real site must use https.",
+        )
+        .evidence(format!("wwwroot = {}", obs.root))
+    } else if loopback {
+        Finding::warn(CHECK, 0, "The site uses plain http. On this computer that is fine for a trial, but openSIS needs the site's public https address.")
+            .evidence(format!("wwwroot = {} (loopback)", obs.root))
+            .fix("Serve Moodle over https (for example with a Let's Encrypt certificate) at its public address, and update wwwroot in config.php.")
     } else {
         Finding::warn(CHECK, 0, "The site uses plain http: the tokens would cross the internet unencrypted.")
             .evidence(format!("wwwroot = {}", obs.root))
@@ -463,7 +490,7 @@ mod tests {
 
     #[test]
     fn tls_problems_are_named_from_either_form_of_the_message() {
-        let summary = |detail: &str| tls_problem("m.org", 443, detail).0;
+        let summary = |detail: &str| tls_problem("m.org", 443, detail, true).0;
         assert!(summary("invalid peer certificate: UnknownIssuer").contains("not issued by"));
         assert!(summary("invalid peer certificate: NotValidForName").contains("another name"));
         assert!(summary("certificate not valid for name \"m.org\"").contains("another name"));
@@ -475,5 +502,20 @@ mod tests {
                 .contains("does not speak HTTPS")
         );
         assert!(summary("handshake failure").contains("not accepted"));
+    }
+
+    /// A bare host:port that speaks plain http is not blamed on a certificate.
+    #[test]
+    fn plain_http_on_a_port_typed_without_a_scheme_is_named_as_such() {
+        let (summary, fix) = tls_problem("127.0.0.1", 8090, "tls handshake eof", false);
+        assert!(summary.contains("does not speak HTTPS"), "{summary}");
+        assert!(summary.contains("without https://"), "{summary}");
+        assert!(fix.contains("http://127.0.0.1:8090"), "{fix}");
+        assert!(!summary.contains("certificate"), "{summary}");
+        let (summary, _) = tls_problem("m.org", 8443, "tls handshake eof", true);
+        assert!(
+            summary.starts_with("The address starts with https://"),
+            "{summary}"
+        );
     }
 }
