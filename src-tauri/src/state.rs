@@ -2,6 +2,7 @@
 // (keyring, or session-only once the admin chose it) and the simulated Moodle of demo mode.
 // Must not: decide anything about Moodle; commands call setup-core.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use moodle_sim::MoodleSim;
@@ -52,6 +53,20 @@ pub struct AppState {
     demo_history: tokio::sync::Mutex<Vec<Snapshot>>,
     /// Told about every check the watch or "Check all" makes (notifications, tray, window).
     listener: RwLock<Option<Listener>>,
+    /// Each school's passed 65-s proof of "User key life time", kept (in memory, for this
+    /// run) until what it depends on changes: see `commands::diagnose::keep_key_proof`.
+    key_proofs: Mutex<HashMap<String, KeyProof>>,
+}
+
+/// A passed 65-s proof of "User key life time" and what it depended on. No secret: the token
+/// is kept as a fingerprint, only to notice that it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyProof {
+    pub finding: setup_core::Finding,
+    /// The Moodle address it was proven on, as the profile held it.
+    pub url: String,
+    /// A fingerprint of the user-key token it was proven with.
+    pub token: u64,
 }
 
 impl AppState {
@@ -82,6 +97,7 @@ impl AppState {
             watcher: Mutex::new(Watcher::default()),
             demo_history: tokio::sync::Mutex::new(Vec::new()),
             listener: RwLock::new(None),
+            key_proofs: Mutex::new(HashMap::new()),
             profiles,
             secrets: tokio::sync::Mutex::new(choice),
             keyring_problem: RwLock::new(problem),
@@ -173,6 +189,11 @@ impl AppState {
             self.profiles.upsert(&profile)?;
         }
         Ok(profile)
+    }
+
+    /// The schools' kept key life-time proofs.
+    pub fn key_proofs(&self) -> MutexGuard<'_, HashMap<String, KeyProof>> {
+        self.key_proofs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn watcher(&self) -> MutexGuard<'_, Watcher> {

@@ -3,7 +3,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { NARROW, WIDE, chooseDemo, demoTokens, freshDemo, openPage, pasteTokens, railLabel, shot, startApp } from "./harness.mjs";
+import { NARROW, WIDE, chooseDemo, demoTokens, freshDemo, home, invoke, openPage, pasteTokens, railLabel, shot, startApp } from "./harness.mjs";
 
 let d;
 before(async () => {
@@ -119,6 +119,72 @@ describe("the review's bugs", () => {
     assert.match(await railLabel(d, "15"), /waits for a token/);
     assert.match(await railLabel(d, "0"), /proven by a check/);
     assert.equal((await d.findAll(".finding.look-warn, .finding.look-fail")).length, 0);
+  });
+
+  it("W2/B8: step 0's check paints no page ahead ✖; an 'Open …' page done is never 'The check failed'", async () => {
+    await freshDemo(d);
+    await chooseDemo(d, "4.5", "userkey_uninstalled");
+    await d.click("#check-site");
+    await d.idle();
+    for (const key of ["2", "3", "4", "5", "6"]) assert.doesNotMatch(await railLabel(d, key), /needs you/, key);
+    await openPage(d, "2");
+    await d.click("#tick-s2-open");
+    await d.idle();
+    await d.click("#check-2");
+    await d.idle();
+    assert.equal(await d.activeId(), "verdict");
+    assert.doesNotMatch(await d.text("#verdict"), /Needs you|✖/);
+    assert.doesNotMatch(await d.text("main"), /The check failed/);
+    // Step 3 owns the failure: shown there once the admin reaches it, and on Done.
+    await openPage(d, "3");
+    assert.match(await railLabel(d, "3"), /needs you/);
+    await chooseDemo(d, "4.5", "good");
+  });
+
+  it("the opensis token page says what to do if Moodle refuses to create the token; step 14 comes first", async () => {
+    await freshDemo(d);
+    await openPage(d, "token-opensis");
+    assert.match(await d.text(".token-refused"), /The user is not allowed for this service\. First you need to allow this user on the opensis's allowed users administration page\./);
+    await d.click("#prev");
+    await d.idle();
+    assert.match(await d.attribute("#rail-14", "aria-current"), /step/);
+    await d.click("#check-14");
+    await d.idle();
+    assert.match(await d.text(".wait-group"), /the opensis token, given on the next page/);
+  });
+
+  it("W11: reopening a school in the same run keeps its results", async () => {
+    await freshDemo(d);
+    const site = await invoke(d, "demo_site");
+    await home(d);
+    await d.click("#start-new");
+    await d.type("#new-school-name", "Reopen High\uE007");
+    await d.idle();
+    await d.waitFor("#moodle-url");
+    await d.type("#moodle-url", site.url);
+    await d.click("#check-site");
+    await d.idle();
+    const progress = await d.text(".rail .rail-progress");
+    const step0 = await railLabel(d, "0");
+    assert.match(step0, /proven by a check|passed with a warning/);
+    const school = (await invoke(d, "list_profiles")).find((p) => p.name === "Reopen High");
+    await home(d);
+    await d.click(`#open-${school.id}`);
+    await d.idle();
+    await d.waitFor(".rail .rail-progress");
+    assert.equal(await d.text(".rail .rail-progress"), progress);
+    assert.equal(await railLabel(d, "0"), step0);
+    assert.doesNotMatch(await d.text("main"), /from the last session/);
+  });
+
+  it("Prove it (65 s) before the user-key token says why it cannot run", async () => {
+    await freshDemo(d);
+    await openPage(d, "7");
+    await d.click("#check-7");
+    await d.idle();
+    await d.click("#prove-key-lifetime");
+    await d.idle();
+    assert.match(await d.text("#key-proof-note"), /needs the user-key token/);
   });
 
   it("B9: the guided card shows no dots and no copy for a token never set", async () => {

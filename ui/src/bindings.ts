@@ -252,7 +252,12 @@ expected: ExpectedPlugin | null, version: string | null, release: string | null,
 /**
  * `$plugin->supported`, the lowest and highest branch codes.
  */
-supported: [number, number] | null, maturity: Maturity | null, status: VerdictStatus, problems: Array<Problem>, };
+supported: [number, number] | null, 
+/**
+ * The Moodle versions `supported` declares, in words, and where the site stands: set
+ * when `supported` is declared and no `outside_supported_range` warning says it already.
+ */
+supported_note: string | null, maturity: Maturity | null, status: VerdictStatus, problems: Array<Problem>, };
 
 export type PluginProgress = { 
 /**

@@ -161,7 +161,11 @@ async fn run_fetch(args: FetchArgs) -> u8 {
         on_interrupt.abort();
     }
 
-    print!("{}", render(&results, args.site.as_ref(), colour));
+    let site_version_given = args.site_version.is_some();
+    print!(
+        "{}",
+        render(&results, args.site.as_ref(), site_version_given, colour)
+    );
     if results.iter().all(Checked::accepted) {
         EXIT_OK
     } else {
@@ -357,7 +361,12 @@ fn headline(checked: &Checked) -> String {
     }
 }
 
-fn render(results: &[Checked], site: Option<&SiteRoot>, colour: bool) -> String {
+fn render(
+    results: &[Checked],
+    site: Option<&SiteRoot>,
+    site_version_given: bool,
+    colour: bool,
+) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let pad = "         ";
@@ -389,6 +398,15 @@ fn render(results: &[Checked], site: Option<&SiteRoot>, colour: bool) -> String 
                     problem.code,
                     problem.message
                 );
+            }
+            // The Moodle versions it declares, said even when no warning is due (W4).
+            if let Some(note) = &verdict.supported_note {
+                let hint = if site_version_given {
+                    ""
+                } else {
+                    " Add --site-version (your Moodle's release, e.g. 4.5) to compare."
+                };
+                let _ = writeln!(out, "{pad}Moodle:  {note}{hint}");
             }
             if verdict.status == VerdictStatus::Refused && verdict.component.is_some() {
                 let _ = writeln!(out, "{pad}Plugin:  {}", plugin_summary(verdict));
@@ -547,6 +565,81 @@ mod tests {
             let error = parse(&bad).expect_err("bad usage");
             assert_eq!(error.exit_code(), 2, "{bad:?}");
         }
+    }
+
+    /// An auth_userkey ZIP as openSIS ships it (version 2022081901, supported = [33, 401]).
+    fn auth_userkey_zip() -> Vec<u8> {
+        use std::io::Write;
+        let version_php = "<?php\ndefined('MOODLE_INTERNAL') || die;\n\
+            $plugin->version   = 2022081901;\n$plugin->release   = 2022081901;\n\
+            $plugin->requires  = 2017051500;\n$plugin->component = 'auth_userkey';\n\
+            $plugin->maturity  = MATURITY_STABLE;\n$plugin->supported = [33, 401];\n";
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.add_directory("userkey/", options).expect("dir");
+        for (name, body) in [
+            ("userkey/version.php", version_php),
+            (
+                "userkey/lang/en/auth_userkey.php",
+                "<?php\n$string['pluginname'] = 'User key';\n",
+            ),
+            ("userkey/auth.php", "<?php\n"),
+        ] {
+            zip.start_file(name, options).expect("file");
+            zip.write_all(body.as_bytes()).expect("write");
+        }
+        zip.finish().expect("zip").into_inner()
+    }
+
+    fn checked(site: Option<&str>) -> Checked {
+        let options = ValidateOptions {
+            site: site.map(|s| SiteVersion::parse(s).expect("site")),
+            ..ValidateOptions::default()
+        };
+        let verdict = setup_core::plugin_zip::validate_bytes(
+            "openSIS-Moodle-User-Authenticator.zip",
+            &auth_userkey_zip(),
+            &options,
+        );
+        Checked {
+            source: "openSIS-Moodle-User-Authenticator.zip".into(),
+            verdict: Some(verdict),
+            location: None,
+            discarded: false,
+            failure: None,
+        }
+    }
+
+    /// W4: the ZIP's declared range is said at the ZIP step, in Moodle's words.
+    #[test]
+    fn the_declared_moodle_range_is_said() {
+        let text = render(&[checked(Some("4.5"))], None, true, false);
+        assert!(
+            text.contains("⚠ warn openSIS-Moodle-User-Authenticator.zip: valid with 1 warning"),
+            "{text}"
+        );
+        assert!(text.contains("[outside_supported_range]"), "{text}");
+        assert!(text.contains("“Moodle 33 - 401” under Requires"), "{text}");
+        assert!(
+            text.contains("“Upgrade Moodle database now” stays available"),
+            "{text}"
+        );
+        assert!(!text.contains("Moodle:  "), "said once: {text}");
+
+        let text = render(&[checked(None)], None, false, false);
+        assert!(
+            text.contains("✔ ok   openSIS-Moodle-User-Authenticator.zip: valid"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Moodle:  It declares Moodle 3.3 to 4.1"),
+            "{text}"
+        );
+        assert!(text.contains("Add --site-version"), "{text}");
+
+        let text = render(&[checked(Some("4.1"))], None, true, false);
+        assert!(text.contains("inside that range"), "{text}");
+        assert!(!text.contains("Add --site-version"), "{text}");
     }
 
     #[test]

@@ -92,11 +92,19 @@ fn finding_block(out: &mut String, f: &Finding, colour: bool) {
             "{pad}Prove: run the doctor again with --check-key-lifetime (it waits 65 s)"
         );
     }
-    if let Some(link) = &f.link {
+    if let Some(link) = f.link.as_ref().filter(|link| worth_opening(f, link)) {
         if matches!(f.status, Status::Fail | Status::Warn) {
             let _ = writeln!(out, "{pad}Open: {link}");
         }
     }
+}
+
+/// Whether "Open: <link>" helps with this finding. The site's own checks (step 0) link the
+/// site itself: opening it fixes nothing, and for a site on this computer (loopback) it would
+/// suggest an address openSIS's server can never reach. Only an admin page there (such as
+/// the maintenance-mode settings) is worth opening, as the app does.
+fn worth_opening(f: &Finding, link: &str) -> bool {
+    f.step != 0 || link.contains("/admin/")
 }
 
 /// How long each part took, in one line (`--verbose`): a slow part points at a slow Moodle.
@@ -256,6 +264,40 @@ mod tests {
         assert!(
             !text.contains('\u{1b}'),
             "no colour codes when not a terminal"
+        );
+    }
+
+    /// B14: the loopback warning is not followed by "Open: <the site>", which openSIS's
+    /// server could never open; an admin page on step 0 (maintenance mode) still is.
+    #[test]
+    fn the_site_itself_is_not_offered_to_open_on_step_0() {
+        let loopback = Finding {
+            blocked_by: None,
+            check: "site_https".into(),
+            step: 0,
+            status: Status::Warn,
+            summary: "The site uses plain http. On this computer that is fine for a trial, but openSIS needs the site's public https address.".into(),
+            evidence: "wwwroot = http://127.0.0.1:8090 (loopback)".into(),
+            fix: "Serve Moodle over https at its public address.".into(),
+            link: Some("http://127.0.0.1:8090/".into()),
+        };
+        let maintenance = Finding {
+            blocked_by: None,
+            check: "site_not_in_maintenance".into(),
+            step: 0,
+            status: Status::Fail,
+            summary: "The site is in maintenance mode.".into(),
+            evidence: "maintenanceenabled = 1".into(),
+            fix: "Turn maintenance mode off.".into(),
+            link: Some("http://127.0.0.1:8090/admin/settings.php?section=maintenancemode".into()),
+        };
+        let text = render(&Report::new(None, vec![loopback]), false);
+        assert!(text.contains("Fix:  Serve Moodle over https"), "{text}");
+        assert!(!text.contains("Open:"), "{text}");
+        let text = render(&Report::new(None, vec![maintenance]), false);
+        assert!(
+            text.contains("Open: http://127.0.0.1:8090/admin/settings.php?section=maintenancemode"),
+            "{text}"
         );
     }
 

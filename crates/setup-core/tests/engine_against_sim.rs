@@ -722,3 +722,84 @@ async fn each_probe_is_sent_once() {
         assert_eq!(probes, expected, "e-mail given: {give_email}");
     }
 }
+
+/// W1: https is claimed only for a site that answered at an https address. A plain-http site
+/// (here the simulated Moodle, checked as a real school would be) is a warning that names
+/// plain http; in the demo it passes, saying it is the demo's plain http; a name that does
+/// not resolve is not judged at all.
+#[tokio::test]
+async fn https_is_never_claimed_for_plain_http_or_for_a_site_that_did_not_answer() {
+    let sim = MoodleSim::start_good().await.unwrap();
+    let http = build_http_client(&HttpConfig::default()).unwrap();
+    let input = DiagnoseInput {
+        url: sim.url(),
+        ..DiagnoseInput::default()
+    };
+    let options = DiagnoseOptions {
+        tokens_pending: true,
+        ..DiagnoseOptions::default()
+    };
+    let report = diagnose_with(&http, &input, &options).await.unwrap();
+    let https = report.finding("site_https").unwrap();
+    assert_eq!(https.status, Status::Warn, "{https:?}");
+    assert!(https.summary.contains("plain http"), "{}", https.summary);
+
+    let demo = DiagnoseOptions {
+        simulated_site: true,
+        ..options.clone()
+    };
+    let report = diagnose_with(&http, &input, &demo).await.unwrap();
+    let https = report.finding("site_https").unwrap();
+    assert_eq!(https.status, Status::Pass);
+    assert!(https.summary.contains("plain http"), "{}", https.summary);
+
+    let nowhere = DiagnoseInput {
+        url: "https://moodle.invalid".into(),
+        ..DiagnoseInput::default()
+    };
+    let report = diagnose_with(&http, &nowhere, &options).await.unwrap();
+    assert_eq!(
+        report.finding("site_reachable").unwrap().status,
+        Status::Fail
+    );
+    let https = report.finding("site_https").unwrap();
+    assert_eq!(https.status, Status::Blocked, "{https:?}");
+    assert_eq!(https.blocked_by, Some(0));
+}
+
+/// A bare `host:port` is tried as https; when that port speaks plain http, the doctor says so
+/// and offers the http address, instead of blaming a certificate.
+#[tokio::test]
+async fn a_bare_host_and_port_that_speaks_plain_http_is_not_blamed_on_a_certificate() {
+    let sim = MoodleSim::start_good().await.unwrap();
+    let http = build_http_client(&HttpConfig::default()).unwrap();
+    let bare = sim
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let input = DiagnoseInput {
+        url: bare.clone(),
+        ..DiagnoseInput::default()
+    };
+    let report = diagnose(&http, &input).await.unwrap();
+    let reachable = report.finding("site_reachable").unwrap();
+    assert_eq!(reachable.status, Status::Fail);
+    assert!(
+        reachable.summary.contains("does not speak HTTPS"),
+        "{reachable:?}"
+    );
+    assert!(
+        reachable.summary.contains("without https://"),
+        "{reachable:?}"
+    );
+    assert!(!reachable.summary.contains("certificate"), "{reachable:?}");
+    assert!(
+        reachable.fix.contains(&format!("http://{bare}")),
+        "{reachable:?}"
+    );
+    assert_eq!(
+        report.finding("site_https").unwrap().status,
+        Status::Blocked
+    );
+}

@@ -9,10 +9,11 @@ import { S, type ItemText } from "../strings";
 import { Mark } from "./Mark";
 import { MoodleText } from "./MoodleText";
 
-function words(item: ItemText, look: Look, checkedAt: number | null, notVisible: boolean): string {
+function words(item: ItemText, look: Look, checkedAt: number | null, notVisible: boolean, byProof: boolean): string {
   switch (look) {
     case "proven":
-      return checkedAt === null ? S.item.todo : S.item.proven(clock(checkedAt));
+      if (checkedAt === null) return S.item.todo;
+      return byProof ? S.keyProofKept(clock(checkedAt)) : S.item.proven(clock(checkedAt));
     case "ticked":
       return item.checks ? S.item.tickedNotProven : S.item.ticked;
     case "manual":
@@ -29,6 +30,8 @@ export function ChecklistItem(props: {
   checkedAt: number | null;
   /** Its check ran and says Moodle does not show this from outside. */
   notVisible: boolean;
+  /** Proven by the 65-s proof (kept across checks), at `checkedAt`. */
+  byProof?: boolean;
   onTick: (on: boolean) => void;
 }) {
   const id = () => `tick-${props.item.id}`;
@@ -57,7 +60,7 @@ export function ChecklistItem(props: {
         </Show>
         <Show when={props.item.where}>{(w) => <span class="item-where"> ({<MoodleText text={w()} />})</span>}</Show>
       </span>
-      <Mark look={props.look} words={words(props.item, props.look, props.checkedAt, props.notVisible)} />
+      <Mark look={props.look} words={words(props.item, props.look, props.checkedAt, props.notVisible, props.byProof === true)} />
     </li>
   );
 }

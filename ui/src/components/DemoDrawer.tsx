@@ -10,6 +10,24 @@ import { DEMO, S, STATE_LABELS } from "../strings";
 import { CopyButton } from "./CopyButton";
 import { MoodleText } from "./MoodleText";
 
+const isJourney = (name: string) => name.startsWith("journey_");
+
+/** The recorded states in two groups: a complete site broken one way, and a first set-up. */
+const STATE_GROUPS = [
+  { label: DEMO.brokenStates, holds: (name: string) => !isJourney(name) },
+  { label: DEMO.journeyStates, holds: isJourney },
+];
+
+/** `journey_app_03_userkey_set` → "The app's order, 3: userkey set". */
+export function stateLabel(name: string): string {
+  const known = STATE_LABELS[name];
+  if (known) return known;
+  const m = /^journey_(guide|app)_(\w+?)_(.+)$/.exec(name);
+  const [, order, at, what] = m ?? [];
+  if (order && at && what) return DEMO.journeyLabel(order === "app", at.replace(/^0/, ""), what.replace(/_/g, " "));
+  return name.replace(/^journey_/, "").replace(/_/g, " ");
+}
+
 export function DemoDrawer() {
   const demo = () => store.demo;
   const version = () => demo()?.versions.find((v) => v.id === demo()?.version);
@@ -24,7 +42,7 @@ export function DemoDrawer() {
             <strong>{DEMO.open}</strong>
             <span class="hint">
               {" "}
-              · {DEMO.summary(version()?.release ?? d().version, STATE_LABELS[d().state] ?? d().state)}
+              · {DEMO.summary(version()?.release ?? d().version, stateLabel(d().state))}
             </span>
           </summary>
           <div class="demo-body">
@@ -53,11 +71,19 @@ export function DemoDrawer() {
               <div>
                 <label for="demo-state">{DEMO.state}</label>
                 <select id="demo-state" onChange={(e) => void switchDemo(d().version, e.currentTarget.value, proxy())}>
-                  <For each={version()?.states ?? []}>
-                    {(st) => (
-                      <option value={st.name} selected={st.name === d().state}>
-                        {STATE_LABELS[st.name] ?? st.name}
-                      </option>
+                  <For each={STATE_GROUPS}>
+                    {(group) => (
+                      <Show when={(version()?.states ?? []).some((st) => group.holds(st.name))}>
+                        <optgroup label={group.label}>
+                          <For each={(version()?.states ?? []).filter((st) => group.holds(st.name))}>
+                            {(st) => (
+                              <option value={st.name} selected={st.name === d().state}>
+                                {stateLabel(st.name)}
+                              </option>
+                            )}
+                          </For>
+                        </optgroup>
+                      </Show>
                     )}
                   </For>
                 </select>

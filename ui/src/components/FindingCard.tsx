@@ -4,7 +4,7 @@
 
 import { Show } from "solid-js";
 import type { Finding } from "../bindings";
-import { pageOfCheck } from "../model/journey";
+import { TOKEN_USERKEY, pageOfCheck } from "../model/journey";
 import { type Look } from "../model/results";
 import { goToPage } from "../store/actions";
 import { store } from "../store/state";
@@ -68,6 +68,16 @@ export function FindingCard(props: {
       <p class="finding-summary">{f().summary}</p>
       <Show when={f().check === "userkey_lifetime" && f().status !== "pass"}>
         <KeyLifetimeProof />
+        <Show when={store.keyProofNote}>
+          {(note) => (
+            <p class="warn-text key-proof-note" id="key-proof-note" tabindex="-1" role="status">
+              {note()}{" "}
+              <button type="button" class="link" id="key-proof-to-token" onClick={() => goToPage(TOKEN_USERKEY)}>
+                {S.keyProofGoToToken} →
+              </button>
+            </p>
+          )}
+        </Show>
       </Show>
       <Show when={f().fix !== "" && f().status !== "pass"}>
         <FixBlock fix={f().fix} id={`fix-${f().check}`} />

@@ -1,5 +1,6 @@
 // Owns: showing a catalogue sentence with Moodle's own labels («…») set apart, so the admin
-// can find them on Moodle's page. Must not: render anything as HTML.
+// can find them on Moodle's page. The labels arrive already in the words of the site's Moodle
+// version (strings/checklists.ts, from moodle-strings.json). Must not: render anything as HTML.
 
 import { For, Show } from "solid-js";
 

@@ -5,7 +5,7 @@ import { open as chooseFile } from "@tauri-apps/plugin-dialog";
 import { For, Show } from "solid-js";
 import { api } from "../api";
 import type { PluginResult } from "../bindings";
-import { EXPECTED, fetchPlugins, setSource } from "../store/plugins";
+import { checkedBeforeSiteKnown, EXPECTED, fetchPlugins, setSource, siteRelease, siteVersion } from "../store/plugins";
 import { run, store } from "../store/state";
 import { P, PLUGIN_NAMES } from "../strings";
 
@@ -37,6 +37,14 @@ function ResultCard(props: { result: PluginResult; index: number }) {
           <p>
             {P.details(c(), v()?.version ?? "?")}
             {v()?.expected ? ` — ${PLUGIN_NAMES[v()?.expected ?? "web_services"]}` : ""}
+          </p>
+        )}
+      </Show>
+      <Show when={v()?.supported_note}>
+        {(note) => (
+          <p class="moodle-range" id={`plugin-range-${props.index}`}>
+            {`${P.moodleRange}: ${note()}`}
+            {siteVersion() === null ? ` ${P.rangeSiteUnknown}` : ""}
           </p>
         )}
       </Show>
@@ -143,6 +151,11 @@ export function PluginsPanel() {
                 ? P.missing(summary().missing.map((m) => PLUGIN_NAMES[m]).join(", "))
                 : P.bothValid}
             </p>
+            <Show when={checkedBeforeSiteKnown()}>
+              <p class="hint" id="plugins-recheck">
+                {P.recheckForSite(siteRelease() ?? "")}
+              </p>
+            </Show>
           </>
         )}
       </Show>

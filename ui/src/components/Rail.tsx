@@ -1,19 +1,25 @@
 // Owns: the side rail — the pages grouped (Site · Plugins · Authentication · Web services ·
 // Tokens · openSIS), each with its mark, the overall progress and the legend; and the compact
-// stepper that replaces it in a narrow window. Must not: decide a page's look.
+// stepper that replaces it in a narrow window. Must not: decide a page's look (a page ahead of
+// the admin is never painted failing: model/results.ts railLook).
 
 import { For } from "solid-js";
 import { GROUPS, JOURNEY, pageIndex, type PageKey } from "../model/journey";
-import { pageLook, provenCount } from "../model/results";
+import { provenCount, railLook, reachedIndex, type Look } from "../model/results";
 import { goToPage } from "../store/actions";
 import { store } from "../store/state";
 import { GROUP_TITLES, LEGEND, S } from "../strings";
 import { markSymbol, markWords } from "./Mark";
 import { pageNumber, pageTitle } from "./titles";
 
-function label(key: PageKey): string {
+/** How a page shows here, the admin being on `current`. */
+function lookOn(key: PageKey, current: PageKey): Look {
+  return railLook(key, store.report, store.profile, reachedIndex(store.profile, current));
+}
+
+function label(key: PageKey, current: PageKey): string {
   const number = pageNumber(key);
-  const look = pageLook(key, store.report, store.profile);
+  const look = lookOn(key, current);
   const stale = store.stale !== null && look !== "todo" ? ` (${S.outOfDate(store.stale)})` : "";
   return `${number ? `${number}: ` : ""}${pageTitle(key)} — ${markWords(look)}${stale}`;
 }
@@ -41,7 +47,7 @@ export function Rail(props: { current: PageKey }) {
             <ol aria-labelledby={`group-${group}`}>
               <For each={JOURNEY.filter((p) => p.group === group)}>
                 {(page) => {
-                  const look = () => pageLook(page.key, store.report, store.profile);
+                  const look = () => lookOn(page.key, props.current);
                   return (
                     <li>
                       <button
@@ -50,7 +56,7 @@ export function Rail(props: { current: PageKey }) {
                         class={`rail-item look-${look()}`}
                         classList={{ stale: store.stale !== null }}
                         aria-current={page.key === props.current ? "step" : undefined}
-                        aria-label={label(page.key)}
+                        aria-label={label(page.key, props.current)}
                         onClick={() => goToPage(page.key)}
                       >
                         <span class="rail-icon" aria-hidden="true">
@@ -99,7 +105,7 @@ export function Stepper(props: { current: PageKey }) {
         <For each={JOURNEY}>
           {(page) => (
             <option value={page.key} selected={page.key === props.current}>
-              {`${markSymbol(pageLook(page.key, store.report, store.profile))} ${label(page.key)}`}
+              {`${markSymbol(lookOn(page.key, props.current))} ${label(page.key, props.current)}`}
             </option>
           )}
         </For>

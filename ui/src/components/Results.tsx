@@ -4,7 +4,7 @@
 
 import { For, Show } from "solid-js";
 import type { Finding, Outcome } from "../bindings";
-import { pageOfCheck } from "../model/journey";
+import { pageOfCheck, type PageKey } from "../model/journey";
 import { groupFindings } from "../model/results";
 import { clock } from "../model/time";
 import { goToPage } from "../store/actions";
@@ -23,9 +23,15 @@ export function Results(props: {
   pageLink?: string | null;
   /** Open the verdict with the outcome's mark; a step's own line carries its own. */
   label?: boolean;
+  /** The wizard page it is shown on: waits are said from there. */
+  page?: PageKey;
 }) {
   const grouped = () =>
-    groupFindings(props.findings, (n) => S.blockedBy(n, store.steps.find((s) => s.number === n)?.title ?? ""));
+    groupFindings(
+      props.findings,
+      (n) => S.blockedBy(n, store.steps.find((s) => s.number === n)?.title ?? ""),
+      props.page === undefined ? {} : { page: props.page },
+    );
   const hasFailure = () => grouped().attention.some((f) => f.status === "fail");
   return (
     <section class="results" classList={{ stale: store.stale !== null }} aria-label={S.resultsHeading}>

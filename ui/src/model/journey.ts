@@ -18,6 +18,8 @@ export const TOKEN_OPENSIS = "token-opensis";
 export const TOKEN_USERKEY = "token-userkey";
 export const SIS_PAGE = "opensis";
 export const DONE_PAGE = "done";
+/** The openSIS page's tick for the type-it-myself path: the admin typed the connection in. */
+export const SIS_TYPED_ITEM = "opensis-typed-in";
 /** The openSIS page's place in the profile's progress (after the catalog's 0–15). */
 export const SIS_PROGRESS_STEP = 16;
 
@@ -25,9 +27,10 @@ const page = (key: PageKey, seed: number | null, group: GroupId): JourneyPage =>
 
 /**
  * Web services (11) and REST (13) come before the service (9, 10): every token check needs
- * both, so the service is proven the moment its token is pasted. The opensis token is asked
- * for right after the service exists (10), the user-key token right after the admin is
- * authorised on its service (12).
+ * both. The opensis token is asked for once the service is whole — created (9, 10) and given
+ * its functions (14) — because Moodle refuses every call of a service without functions; so
+ * the token proves steps 1, 3, 9, 10 and 14 the moment it is pasted. The user-key token comes
+ * right after the admin is authorised on its service (12) and proves steps 7 and 12.
  */
 export const JOURNEY: readonly JourneyPage[] = [
   page("0", 0, "site"),
@@ -43,8 +46,8 @@ export const JOURNEY: readonly JourneyPage[] = [
   page("13", 13, "web_services"),
   page("9", 9, "web_services"),
   page("10", 10, "web_services"),
-  page(TOKEN_OPENSIS, 15, "web_services"),
   page("14", 14, "web_services"),
+  page(TOKEN_OPENSIS, 15, "tokens"),
   page("12", 12, "tokens"),
   page(TOKEN_USERKEY, 15, "tokens"),
   page("15", 15, "tokens"),
@@ -88,8 +91,21 @@ export const OPENSIS_TOKEN_CHECKS = [
 ];
 export const USERKEY_TOKEN_CHECKS = ["userkey_token", "userkey_token_expired", "tokens_in_right_fields"];
 
-/** The steps a token page proves the moment its token is pasted. */
+/** The steps a token page proves the moment its token is pasted (all on earlier pages). */
 export const PROVEN_BY_TOKEN: Record<string, number[]> = {
-  [TOKEN_OPENSIS]: [3, 9, 10, 14],
+  [TOKEN_OPENSIS]: [1, 3, 9, 10, 14],
   [TOKEN_USERKEY]: [7, 12],
 };
+
+/** The token a page asks for, by the token's page. */
+export type TokenPage = typeof TOKEN_OPENSIS | typeof TOKEN_USERKEY;
+
+/** The guide's step right before a token's page ("asked for right after step 14"). */
+export function stepBefore(key: PageKey): number | null {
+  return JOURNEY[pageIndex(key) - 1]?.seed ?? null;
+}
+
+/** Whether page `a` comes after page `b` in the journey. */
+export function isAfter(a: PageKey, b: PageKey): boolean {
+  return pageIndex(a) > pageIndex(b);
+}

@@ -1,21 +1,36 @@
 // Owns: the summary an admin can hand over — the verdict first, the actions at the top, a
 // compact table (page · mark · one line, details on demand) that never overflows, the
-// openSIS state, and the report saved or copied as Markdown. Must not: judge.
+// openSIS state (saved through its API and proven, or typed in and ticked by the admin), and
+// the report saved or copied as Markdown. Must not: judge.
 
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { api } from "../api";
 import { CopyButton } from "../components/CopyButton";
 import { OUTCOME_ICON } from "../components/Results";
 import { Mark } from "../components/Mark";
+import { MoodleText } from "../components/MoodleText";
 import { pageTitle } from "../components/titles";
-import { DONE_PAGE, JOURNEY, type PageKey } from "../model/journey";
-import { byRank, pageFindings, pageLook } from "../model/results";
+import { DONE_PAGE, JOURNEY, SIS_PAGE, type PageKey } from "../model/journey";
+import { byRank, pageFindings, pageLook, type Look } from "../model/results";
 import { clock, isoDate } from "../model/time";
 import { goToPage, runChecks } from "../store/actions";
+import { sisState, type SisState } from "../store/sis";
 import { message, store } from "../store/state";
-import { LOOK_SHORT, S } from "../strings";
+import { LOOK_SHORT, S, SIS } from "../strings";
+
+/** The openSIS page's mark on Done: proven only through the API; typed in is the admin's tick. */
+const SIS_LOOK: Record<SisState, Look> = { saved: "proven", typed: "ticked", checked: "manual", none: "todo" };
+
+function rowLook(key: PageKey): Look {
+  return key === SIS_PAGE ? SIS_LOOK[sisState(store.profile)] : pageLook(key, store.report, store.profile);
+}
+
+function rowWords(key: PageKey, look: Look): string {
+  return key === SIS_PAGE ? SIS.doneMark[sisState(store.profile)] : (LOOK_SHORT[look] ?? "");
+}
 
 function oneLine(key: PageKey): string {
+  if (key === SIS_PAGE) return SIS.doneLine[sisState(store.profile)];
   const findings = [...pageFindings(key, store.report)].sort(byRank);
   const first = findings[0];
   if (!first) {
@@ -46,7 +61,7 @@ export function DonePage() {
       setSaved(message(e));
     }
   };
-  const sisDone = () => pageLook("opensis", store.report, store.profile) === "proven";
+  const sis = () => sisState(store.profile);
   return (
     <section class="panel done" aria-labelledby="page-heading">
       <h2 id="page-heading" tabindex="-1">
@@ -71,7 +86,30 @@ export function DonePage() {
         <Show when={store.checkedAt}>{(t) => <>{S.checkedAt(clock(t()))}</>}</Show>
         <Show when={store.stale}>{(why) => <span class="stale-note"> {S.outOfDate(why())}</span>}</Show>
       </p>
-      <p class={sisDone() ? "banner-ok" : "hint"}>{sisDone() ? `✔ ${S.doneReady}` : S.doneNotReady}</p>
+      <Switch>
+        <Match when={sis() === "saved"}>
+          <p class="banner-ok" id="done-sis">{`✔ ${SIS.done.saved}`}</p>
+        </Match>
+        <Match when={sis() === "typed"}>
+          <p class="banner-ok banner-ticked" id="done-sis">
+            <span aria-hidden="true">☑ </span>
+            <MoodleText text={SIS.done.typed} />
+          </p>
+        </Match>
+        <Match when={sis() === "checked"}>
+          <p class="hint" id="done-sis">
+            {SIS.done.checked}{" "}
+            <button type="button" class="link" id="done-goto-sis" onClick={() => goToPage(SIS_PAGE)}>
+              {SIS.goToSis}
+            </button>
+          </p>
+        </Match>
+        <Match when={sis() === "none"}>
+          <p class="hint" id="done-sis">
+            {S.doneNotReady}
+          </p>
+        </Match>
+      </Switch>
       <div class="actions">
         <button type="button" class="primary" id="run-all" aria-disabled={store.busy !== null} onClick={() => void runAll()}>
           {store.busy === S.checking ? S.checking : S.checkAll}
@@ -97,7 +135,7 @@ export function DonePage() {
         <tbody>
           <For each={JOURNEY.filter((p) => p.key !== DONE_PAGE)}>
             {(page) => {
-              const look = () => pageLook(page.key, store.report, store.profile);
+              const look = () => rowLook(page.key);
               return (
                 <tr class={`look-${look()}`} data-page={page.key}>
                   <td class="col-step">{page.seed ?? "—"}</td>
@@ -108,7 +146,7 @@ export function DonePage() {
                     <div class="summary-line">{oneLine(page.key)}</div>
                   </td>
                   <td class="col-result">
-                    <Mark look={look()} words={LOOK_SHORT[look()] ?? ""} />
+                    <Mark look={look()} words={rowWords(page.key, look())} />
                   </td>
                 </tr>
               );

@@ -1,13 +1,14 @@
 // Owns: the openSIS page — what openSIS will show after Connect, the choice between saving
-// through the openSIS API and typing it in (only the chosen path is shown), and the result.
-// Must not: keep the password after the save.
+// through the openSIS API and typing it in (only the chosen path and its result are shown),
+// and, on the typed-in path, the admin's tick. Must not: keep the password after the save.
 
 import { createSignal, For, Show } from "solid-js";
 import { api } from "../api";
 import type { SisForm, TokenSlot } from "../bindings";
 import { CopyButton } from "../components/CopyButton";
 import { MoodleText } from "../components/MoodleText";
-import { forgetSisPassword, saveToSis } from "../store/sis";
+import { forgetSisPassword, saveToSis, setTypedIntoSis, SIS_TYPED_ITEM } from "../store/sis";
+import { isTicked } from "../model/results";
 import { store } from "../store/state";
 import { DEMO, S, SIS } from "../strings";
 
@@ -101,6 +102,7 @@ export function SisPage(props: { onSaved: () => void }) {
   const [remember, setRemember] = createSignal(false);
   const set = (patch: Partial<SisForm>) => setForm({ ...form(), ...patch });
   const site = () => store.report?.site ?? null;
+  const typed = () => isTicked(store.profile, SIS_TYPED_ITEM);
   const save = async () => {
     if (await saveToSis(form(), password(), passphrase(), remember())) {
       setPassword("");
@@ -147,13 +149,14 @@ export function SisPage(props: { onSaved: () => void }) {
           <input type="checkbox" id="sis-remember" checked={remember()} onChange={(e) => setRemember(e.currentTarget.checked)} />
           <label for="sis-remember">{SIS.remember}</label>
         </p>
+        {/* On the typed-in path the card's last step says it: «Enable Synchronization» is set in openSIS. */}
+        <p class="choice">
+          <input type="checkbox" id="sis-sync" checked={form().enable_sync} onChange={(e) => set({ enable_sync: e.currentTarget.checked })} />
+          <label for="sis-sync">
+            <MoodleText text={SIS.enableSync} />
+          </label>
+        </p>
       </Show>
-      <p class="choice">
-        <input type="checkbox" id="sis-sync" checked={form().enable_sync} onChange={(e) => set({ enable_sync: e.currentTarget.checked })} />
-        <label for="sis-sync">
-          <MoodleText text={SIS.enableSync} />
-        </label>
-      </p>
       <p class="actions">
         <button type="button" class="primary" id="sis-save" aria-disabled={store.busy !== null} onClick={() => void save()}>
           {form().use_api ? SIS.save : SIS.prepare}
@@ -164,7 +167,8 @@ export function SisPage(props: { onSaved: () => void }) {
           </button>
         </Show>
       </p>
-      <Show when={store.sisResult}>
+      {/* B15: a result belongs to the path it came from (saved: the API; not saved: typed in). */}
+      <Show when={store.sisResult && store.sisResult.saved === form().use_api ? store.sisResult : null}>
         {(r) => (
           <section class="finding look-proven sis-result" id="sis-result" tabindex="-1">
             <p class="finding-summary">
@@ -185,6 +189,23 @@ export function SisPage(props: { onSaved: () => void }) {
             </Show>
           </section>
         )}
+      </Show>
+      <Show when={!form().use_api}>
+        <p class="choice sis-typed">
+          <input
+            type="checkbox"
+            id="sis-typed"
+            checked={typed()}
+            aria-describedby="sis-typed-hint"
+            onChange={(e) => void setTypedIntoSis(e.currentTarget.checked)}
+          />
+          <label for="sis-typed">
+            <MoodleText text={SIS.typedLabel} />
+          </label>
+          <span class="hint" id="sis-typed-hint">
+            {SIS.typedHint}
+          </span>
+        </p>
       </Show>
     </div>
   );

@@ -7,7 +7,7 @@ import { api } from "../api";
 import type { Profile } from "../bindings";
 import { navigate } from "../router";
 import { LastCheck } from "../components/LastCheck";
-import { createSchool, refreshProfiles, startDemo } from "../store/actions";
+import { createSchool, forgetResults, refreshProfiles, startDemo } from "../store/actions";
 import { checkAll } from "../store/district";
 import { run, store } from "../store/state";
 import { S, W } from "../strings";
@@ -101,6 +101,7 @@ function ProfileRow(props: { profile: Profile; chooser: boolean }) {
             id={`delete-confirm-${p().id}`}
             onClick={() => void run(S.remove, async () => {
               await api.deleteProfile(p().id);
+              forgetResults(p().id);
               await refreshProfiles();
             })}
           >

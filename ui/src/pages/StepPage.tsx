@@ -13,11 +13,92 @@ import { Results } from "../components/Results";
 import { pageNumber, pageTitle } from "../components/titles";
 import { TokenField } from "../components/TokenField";
 import { JOURNEY, PROVEN_BY_TOKEN, TOKEN_OPENSIS, TOKEN_USERKEY, pageIndex, type PageKey } from "../model/journey";
-import { isTicked, itemLook, pageFindings, pageLook, stepVerdict } from "../model/results";
+import {
+  isTicked,
+  itemLook,
+  laterVerdict,
+  pageFindings,
+  pageLook,
+  provingPages,
+  stepVerdict,
+} from "../model/results";
+import { clock } from "../model/time";
 import { goToPage, runChecks, tick } from "../store/actions";
 import { store } from "../store/state";
-import { GROUP_TITLES, PAGES, S } from "../strings";
+import { GROUP_TITLES, PAGES, S, type ItemText } from "../strings";
 import { SiteForm } from "./SiteForm";
+
+/** "step 3 (Install the two openSIS plugins)" for a page, in a sentence. */
+function proverName(key: PageKey): string {
+  const number = pageNumber(key);
+  return S.proverName(number ? number.toLowerCase() : "", pageTitle(key));
+}
+
+/** Said before the admin meets it: Moodle refuses the opensis token while the service is
+ *  restricted to authorised users (Moodle 4.5's own words). */
+function TokenRefusedNote() {
+  return (
+    <div class="tip token-refused" role="note" aria-labelledby="token-refused-heading">
+      <p id="token-refused-heading">
+        <strong>{S.tokenRefusedHeading}</strong>
+      </p>
+      <p>
+        <q class="moodle-says">{S.tokenRefusedMoodle}</q>
+      </p>
+      <p>
+        <MoodleText text={S.tokenRefusedFix} />{" "}
+        <button type="button" class="link" id="token-refused-step-10" onClick={() => goToPage("10")}>
+          {S.tokenRefusedGoTo} →
+        </button>
+      </p>
+    </div>
+  );
+}
+
+/** The results of a page with no check of its own: which later step proves it. */
+function LaterProof(props: { page: PageKey; provers: PageKey[] }) {
+  const names = () => props.provers.map(proverName).join(", ");
+  const verdict = () => laterVerdict(pageFindings(props.page, store.report), names());
+  return (
+    <section class="results" classList={{ stale: store.stale !== null }} aria-label={S.resultsHeading}>
+      <p id="verdict" tabindex="-1" class={`verdict ${verdict().outcome}`}>
+        {verdict().headline}
+      </p>
+      <p class="checked-at">
+        <Show when={store.checkedAt}>{(t) => <>{S.checkedAt(clock(t()))}</>}</Show>
+        <Show when={store.stale}>
+          {(why) => (
+            <span class="stale-note" role="note">
+              {" "}
+              {S.outOfDate(why())}
+            </span>
+          )}
+        </Show>
+      </p>
+      <Show when={verdict().outcome !== "passed"}>
+        <ul class="provers also-proves">
+          <For each={props.provers}>
+            {(k) => (
+              <li>
+                <button type="button" class="link" id={`prover-${k}`} onClick={() => goToPage(k)}>
+                  {S.goToProver(pageNumber(k) ?? pageTitle(k))} · {pageTitle(k)} →
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </section>
+  );
+}
+
+/** When an item's checks were proven: the 65-s proof keeps its own time. */
+function provenAt(item: ItemText): { at: number | null; proof: boolean } {
+  if ((item.checks ?? []).includes("userkey_lifetime") && store.keyProofAt !== null) {
+    return { at: store.keyProofAt, proof: true };
+  }
+  return { at: store.checkedAt, proof: false };
+}
 
 function ProvenByToken(props: { page: PageKey }) {
   return (
@@ -52,7 +133,16 @@ export function StepPage(props: { page: PageKey }) {
     return props.page === "0" ? null : siteLink(store.profile?.moodle_url, path);
   };
   const findings = () => pageFindings(props.page, store.report);
-  const verdict = () => stepVerdict(findings());
+  // The steps a token page also proves, as its list above the results shows them: the line
+  // counts them too, so it never says "nothing failed" under a ✖.
+  const alsoLooks = () =>
+    (PROVEN_BY_TOKEN[props.page] ?? []).map((n) => ({ n, look: pageLook(String(n), store.report, store.profile) }));
+  const also = (look: string) =>
+    alsoLooks()
+      .filter((a) => a.look === look)
+      .map((a) => proverName(String(a.n)));
+  const verdict = () => stepVerdict(findings(), also("fail"), also("unknown"));
+  const provers = () => provingPages(props.page, store.report);
   const proven = () => pageLook(props.page, store.report, store.profile) === "proven";
   const prev = () => JOURNEY[pageIndex(props.page) - 1];
   const next = () => JOURNEY[pageIndex(props.page) + 1];
@@ -88,9 +178,10 @@ export function StepPage(props: { page: PageKey }) {
             {(item) => (
               <ChecklistItem
                 item={item}
-                look={itemLook(item, store.report, isTicked(store.profile, item.id))}
+                look={itemLook(item, store.report, isTicked(store.profile, item.id), props.page)}
                 ticked={isTicked(store.profile, item.id)}
-                checkedAt={store.checkedAt}
+                checkedAt={provenAt(item).at}
+                byProof={provenAt(item).proof}
                 notVisible={(item.checks ?? []).some(
                   (c) => store.report?.checks.find((f) => f.check === c)?.status === "not_visible",
                 )}
@@ -121,6 +212,7 @@ export function StepPage(props: { page: PageKey }) {
         <FunctionsList />
       </Show>
       <Show when={props.page === TOKEN_OPENSIS}>
+        <TokenRefusedNote />
         <TokenField kind="opensis_token" label={S.opensisToken} />
       </Show>
       <Show when={props.page === TOKEN_USERKEY}>
@@ -143,7 +235,20 @@ export function StepPage(props: { page: PageKey }) {
         <ProvenByToken page={props.page} />
       </Show>
       <Show when={store.report && findings().length > 0} fallback={<p class="hint not-checked">{S.nothingYet}</p>}>
-        <Results findings={findings()} outcome={verdict().outcome} headline={verdict().headline} showStep={false} pageLink={link()} label={false} />
+        <Show
+          when={provers().length === 0}
+          fallback={<LaterProof page={props.page} provers={provers()} />}
+        >
+          <Results
+            findings={findings()}
+            outcome={verdict().outcome}
+            headline={verdict().headline}
+            showStep={false}
+            pageLink={link()}
+            label={false}
+            page={props.page}
+          />
+        </Show>
       </Show>
       <nav class="page-nav" aria-label={S.stepsNav}>
         <Show when={prev()}>

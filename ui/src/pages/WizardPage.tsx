@@ -1,12 +1,12 @@
 // Owns: the wizard's frame — the rail (or the compact stepper in a narrow window) beside the
-// current page, the heading taking focus on each page so screen readers announce it.
-// Must not: hold a page's content.
+// current page, the heading taking focus on each page so screen readers announce it, and the
+// page remembered as where the admin is. Must not: hold a page's content.
 
 import { createEffect, Match, on, Switch } from "solid-js";
 import { Rail, Stepper } from "../components/Rail";
 import { pageTitle } from "../components/titles";
 import { DONE_PAGE, JOURNEY, SIS_PAGE, pageIndex, type PageKey } from "../model/journey";
-import { goToPage } from "../store/actions";
+import { goToPage, rememberPage } from "../store/actions";
 import { GROUP_TITLES, PAGES, S } from "../strings";
 import { DonePage } from "./DonePage";
 import { SisPage } from "./SisPage";
@@ -34,6 +34,8 @@ function SisPanel() {
 }
 
 export function WizardPage(props: { page: PageKey }) {
+  // Where the admin is, and how far they went, however the page was reached.
+  createEffect(on(() => props.page, (page) => rememberPage(page)));
   createEffect(
     on(
       () => props.page,

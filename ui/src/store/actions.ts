@@ -4,9 +4,29 @@
 
 import { api } from "../api";
 import type { Profile, Report, SecretKind } from "../bindings";
+import { pageIndex } from "../model/journey";
+import { withJourneyWords } from "../model/results";
 import { navigate } from "../router";
 import { S } from "../strings";
-import { announce, run, setStore, store } from "./state";
+import { announce, run, setStore, store, type KeptResults } from "./state";
+
+/** The open school's results, to be shown again when it is reopened in this run. */
+function keepResults(): void {
+  const p = store.profile;
+  if (!p) return;
+  const kept: KeptResults = {
+    report: store.report,
+    checkedAt: store.checkedAt,
+    stale: store.stale,
+    keyProofAt: store.keyProofAt,
+  };
+  setStore("kept", p.id, kept);
+}
+
+/** Forgets a school's results of this run (deleted, or the demo restarted). */
+export function forgetResults(id: string): void {
+  setStore("kept", (k) => Object.fromEntries(Object.entries(k).filter(([key]) => key !== id)));
+}
 
 /** Loads the step catalog, the function list, the schools and (in the background) the keyring. */
 export async function loadApp(): Promise<void> {
@@ -30,7 +50,11 @@ export async function refreshProfiles(): Promise<void> {
   setStore("profiles", await api.listProfiles());
 }
 
-/** Makes a school the open one: its tokens, its openSIS form, the demo's controls. */
+/**
+ * Makes a school the open one: its tokens, its openSIS form, the demo's controls, and its
+ * results — those of this run when it was checked since the app started, else the last
+ * session's time, marked as such.
+ */
 export async function openProfile(id: string): Promise<void> {
   if (store.profile?.id === id) return;
   const profile = await api.getProfile(id);
@@ -41,6 +65,14 @@ export async function openProfile(id: string): Promise<void> {
     isDemo ? api.demoSis().catch(() => null) : Promise.resolve(null),
     api.sisForm(id).catch(() => null),
   ]);
+  keepResults();
+  const kept = store.kept[id];
+  const results = kept ?? {
+    report: null,
+    checkedAt: profile.checked_at === null ? null : profile.checked_at * 1000,
+    stale: profile.checked_at === null ? null : S.staleRestored,
+    keyProofAt: null,
+  };
   setStore({
     profile,
     tokens,
@@ -48,9 +80,8 @@ export async function openProfile(id: string): Promise<void> {
     demoSis,
     sisForm,
     sisResult: null,
-    report: null,
-    checkedAt: profile.checked_at === null ? null : profile.checked_at * 1000,
-    stale: profile.checked_at === null ? null : S.staleRestored,
+    ...results,
+    keyProofNote: null,
     plugins: { summary: null, progress: {} },
   });
 }
@@ -81,20 +112,32 @@ export async function createSchool(name: string): Promise<void> {
 export async function startDemo(): Promise<void> {
   await run(S.startDemo, async () => {
     const profile = await api.startDemo(false);
+    // A new simulated Moodle: nothing of the last one's results holds.
     setStore("profile", null);
+    forgetResults(profile.id);
     await refreshProfiles();
     await openProfile(profile.id);
     navigate({ name: "wizard", id: profile.id, page: "0" });
   });
 }
 
+/** When the key life-time proof of `report` holds: from the proof that just ran, else from
+ *  the kept one (the app put it back into the report: nothing it depends on changed). */
+function keyProofTime(report: Report, proving: boolean, now: number): number | null {
+  const passed = report.checks.some((f) => f.check === "userkey_lifetime" && f.status === "pass");
+  if (!passed) return null;
+  return proving ? now : (store.keyProofAt ?? now);
+}
+
 /** The checks, inside a run: the report, the profile as the command left it, the verdict
  *  announced and focused — all before the progress line goes, so nothing sees a gap. */
-async function check(load: (id: string) => Promise<Report>): Promise<void> {
+async function check(load: (id: string) => Promise<Report>, proving = false): Promise<void> {
   const p = store.profile;
   if (!p) return;
-  const report = await load(p.id);
-  setStore({ report, checkedAt: Date.now(), stale: null });
+  const report = withJourneyWords(await load(p.id));
+  const now = Date.now();
+  setStore({ report, checkedAt: now, stale: null, keyProofAt: keyProofTime(report, proving, now), keyProofNote: null });
+  keepResults();
   await reloadProfile();
   announce(report.verdict.headline);
   document.getElementById("verdict")?.focus();
@@ -113,9 +156,17 @@ export async function checkSite(url: string, email: string | null): Promise<bool
   });
 }
 
-/** The 65-second proof of "User key life time". */
+/** The 65-second proof of "User key life time". It opens a login key asked for with the
+ *  user-key token: without that token it says so beside the button instead of running. */
 export async function proveKeyLifetime(): Promise<boolean> {
-  return run(S.checking, () => check((id) => api.proveKeyLifetime(id)));
+  if (!store.tokens?.userkey.set) {
+    setStore("keyProofNote", S.keyProofNeedsToken);
+    announce(S.keyProofNeedsToken);
+    // The button gives way to the countdown for a moment: the note keeps the focus nearby.
+    setTimeout(() => document.getElementById("key-proof-note")?.focus(), 0);
+    return false;
+  }
+  return run(S.checking, () => check((id) => api.proveKeyLifetime(id), true));
 }
 
 export async function tick(itemId: string, on: boolean): Promise<void> {
@@ -143,6 +194,7 @@ export async function setToken(kind: SecretKind, value: string): Promise<boolean
   return run(S.save, async () => {
     const tokens = await api.setToken(p.id, kind, value);
     setStore("tokens", tokens);
+    if (kind === "userkey_token") setStore("keyProofNote", null);
     if (store.report) setStore("stale", S.staleToken);
     await reloadProfile();
   });
@@ -158,10 +210,25 @@ export async function clearToken(kind: SecretKind): Promise<boolean> {
   });
 }
 
-/** Goes to a wizard page and remembers it as the school's current page. */
+/** Goes to a wizard page (the wizard remembers it: `rememberPage`). */
 export function goToPage(page: string): void {
   const p = store.profile;
   if (!p) return;
   navigate({ name: "wizard", id: p.id, page });
-  if (p.current_page !== page) void saveProfile((q) => ({ ...q, current_page: page })).catch(() => {});
+}
+
+/**
+ * Remembers the wizard page the admin is on as the school's current page, and how far the
+ * admin has gone (`current_step`: the furthest page's place in the journey), so the rail never
+ * paints a page ahead of the admin as failing. Called for every page shown, however reached
+ * (Next, the rail, a link, Back in history).
+ */
+export function rememberPage(page: string): void {
+  const p = store.profile;
+  if (!p || pageIndex(page) < 0) return;
+  const from = p.current_page ? pageIndex(p.current_page) : 0;
+  const furthest = Math.max(p.current_step, from, pageIndex(page));
+  if (p.current_page !== page || p.current_step !== furthest) {
+    void saveProfile((q) => ({ ...q, current_page: page, current_step: furthest })).catch(() => {});
+  }
 }

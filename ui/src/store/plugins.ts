@@ -2,6 +2,7 @@
 // progress, cancelling. Must not: judge a ZIP; verdicts come from the Rust validator.
 
 import { listen } from "@tauri-apps/api/event";
+import { createSignal } from "solid-js";
 import { api } from "../api";
 import type { PluginProgress } from "../bindings";
 import { P } from "../strings";
@@ -30,13 +31,38 @@ export async function setSource(index: number, value: string): Promise<void> {
   });
 }
 
+/**
+ * The site's Moodle, as the ZIPs are compared with it: its version number, else its release
+ * (the validator reads either), from the last check; null until a token could read it.
+ */
+export function siteVersion(): string | null {
+  const site = store.report?.site;
+  return site?.version ?? site?.release ?? null;
+}
+
+/** The release the site runs, for sentences ("4.5.11+ (Build: 20260501)"). */
+export function siteRelease(): string | null {
+  const site = store.report?.site;
+  return site?.release ?? site?.version ?? null;
+}
+
+/** What the ZIPs on screen were compared with (null: the site's version was not known). */
+const [checkedFor, setCheckedFor] = createSignal<string | null>(null);
+
+/** Whether the site's version became known (or changed) after the ZIPs were checked. */
+export function checkedBeforeSiteKnown(): boolean {
+  return store.plugins.summary !== null && siteVersion() !== null && checkedFor() !== siteVersion();
+}
+
 export async function fetchPlugins(): Promise<void> {
   const p = store.profile;
   if (!p) return;
   await run(P.fetching, async () => {
     setStore("plugins", { summary: null, progress: {} });
     const sources = p.plugin_sources.filter((s) => s.trim() !== "");
-    const summary = await api.fetchPlugins(p.id, sources, store.report?.site?.version ?? null);
+    const site = siteVersion();
+    const summary = await api.fetchPlugins(p.id, sources, site);
+    setCheckedFor(site);
     setStore("plugins", "summary", summary);
   });
 }

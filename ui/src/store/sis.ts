@@ -1,11 +1,35 @@
 // Owns: the openSIS page's action — Connect preview, then the save through the openSIS API or
-// the guided card — and the remembered password. Must not: keep a password in the store.
+// the guided card, the admin's tick for a connection typed in by hand — the remembered
+// password, and how far openSIS is for Done. Must not: keep a password in the store.
 
 import { api } from "../api";
-import type { SisForm } from "../bindings";
+import type { Profile, SisForm } from "../bindings";
+import { SIS_PROGRESS_STEP, SIS_TYPED_ITEM } from "../model/journey";
 import { SIS } from "../strings";
-import { reloadProfile } from "./actions";
+import { reloadProfile, tick } from "./actions";
 import { announce, run, setStore, store } from "./state";
+
+/** The profile's ticked item for "I typed it into openSIS and Connect showed the release". */
+export { SIS_TYPED_ITEM };
+
+/**
+ * How far openSIS is: saved through its API and read back (proven), typed in by the admin
+ * (ticked: the app cannot see inside openSIS), Connect checked but not yet typed in, or none.
+ */
+export type SisState = "saved" | "typed" | "checked" | "none";
+
+export function sisState(profile: Profile | null): SisState {
+  const status = profile?.progress[SIS_PROGRESS_STEP]?.last_status;
+  if (status === "pass") return "saved";
+  if (profile?.ticked_items.includes(SIS_TYPED_ITEM)) return "typed";
+  return status === "not_visible" ? "checked" : "none";
+}
+
+/** Ticks (or unticks) "I typed the connection into openSIS", remembered in the profile. */
+export async function setTypedIntoSis(on: boolean): Promise<void> {
+  await tick(SIS_TYPED_ITEM, on);
+  announce(on ? SIS.typedTicked : SIS.typedUnticked);
+}
 
 export async function saveToSis(
   form: SisForm,

@@ -21,6 +21,14 @@ import type {
   TokenState,
 } from "../bindings";
 
+/** A school's results as this run of the app last showed them, kept while another is open. */
+export interface KeptResults {
+  report: Report | null;
+  checkedAt: number | null;
+  stale: string | null;
+  keyProofAt: number | null;
+}
+
 export interface AppState {
   steps: Step[];
   functions: string[];
@@ -33,6 +41,13 @@ export interface AppState {
   checkedAt: number | null;
   /** Why the report no longer matches what is typed or switched, if it does not. */
   stale: string | null;
+  /** When the 65-s proof of "User key life time" passed (ms), while the report still shows
+   *  it (the app keeps the proof until the address, the user-key token or step 7 changes). */
+  keyProofAt: number | null;
+  /** Why "Prove it" could not run, said beside it. */
+  keyProofNote: string | null;
+  /** Each school's results made in this run, by school id: reopening a school shows them. */
+  kept: Record<string, KeptResults>;
   /** What is under way, for the progress line; null when idle. */
   busy: string | null;
   error: string | null;
@@ -62,6 +77,9 @@ export const initialState = (): AppState => ({
   report: null,
   checkedAt: null,
   stale: null,
+  keyProofAt: null,
+  keyProofNote: null,
+  kept: {},
   busy: null,
   error: null,
   keyring: null,

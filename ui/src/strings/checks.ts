@@ -60,6 +60,10 @@ export const DEMO = {
   hint: "It answers exactly as a real Moodle did, recorded in each state below. Pick a version and a state, then check again.",
   version: "Moodle version",
   state: "State of the site",
+  brokenStates: "A complete site, broken one way",
+  journeyStates: "A first set-up, step by step (recorded on a fresh site)",
+  journeyLabel: (appOrder: boolean, at: string, what: string) =>
+    `${appOrder ? "The app's order" : "The guide's order"}, ${at}: ${what}`,
   versionLabel: (release: string, debugging: boolean) => `Moodle ${release}${debugging ? " (debugging on)" : ""}`,
   proxy: "A proxy answers instead of Moodle (made up, not recorded)",
   changed: (description: string) => `Recorded with: ${description}`,

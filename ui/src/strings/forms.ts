@@ -26,6 +26,11 @@ export const P = {
     refused: "do not upload",
   },
   details: (component: string, version: string) => `${component}, version ${version}`,
+  moodleRange: "Moodle versions",
+  rangeSiteUnknown:
+    "The app reads your Moodle's version with the opensis token (a later page); press “Check the ZIPs” again after that page to compare.",
+  recheckForSite: (release: string) =>
+    `These ZIPs were checked before your site's Moodle version was known. It runs Moodle ${release}: press “Check the ZIPs” again to compare them with it.`,
   sha256: "SHA-256",
   file: "File",
   showInFolder: "Show in folder",
@@ -51,7 +56,8 @@ export const SIS = {
   saving: "Checking Connect, then saving to openSIS…",
   prepare: "Check Connect",
   saved: "Saved in openSIS and read back: the settings match.",
-  guidedReady: "Connect works with these values: type them into openSIS as shown below.",
+  guidedReady:
+    "Connect works with these values (checked from this computer). Type them into openSIS as listed above, press «Connect» there, then tick the box below.",
   forget: "Forget the password",
   preview: "What openSIS shows after «Connect»",
   previewMissing: "Check the tokens first (page “Prove single sign-on”) to see what openSIS will show.",
@@ -60,7 +66,7 @@ export const SIS = {
     "Open openSIS and log in as the Super Administrator.",
     "Go to Main Menu → LMS → LMS Settings.",
     "Enter the three values below, each with its copy button.",
-    "Press «Connect»: openSIS shows Moodle’s release and version (compare with the preview).",
+    "Press «Connect»: openSIS shows Moodle’s release and version, as in the preview at the top of this page.",
     "Switch on «Enable Synchronization» and save.",
   ],
   valueUrl: "Moodle URL",
@@ -69,6 +75,32 @@ export const SIS = {
   notEntered: "not entered yet",
   tokenMissingHint: "Enter it on its token page first.",
   logHeading: "What was done",
+  typedLabel: "I typed the address and both tokens into openSIS and «Connect» showed Moodle’s release",
+  typedHint:
+    "The app cannot see inside openSIS, so this stays “ticked by you”; saving through the openSIS API instead proves it.",
+  typedTicked: "Ticked: the connection was typed into openSIS.",
+  typedUnticked: "Unticked: the connection is not marked as typed into openSIS.",
+  done: {
+    saved: "Connection ready in openSIS: saved through its API and read back.",
+    typed:
+      "Connection ready in openSIS, ticked by you: you typed it in and «Connect» showed Moodle’s release. The app cannot see inside openSIS to prove it.",
+    checked:
+      "Connect works with these values, but openSIS has not been told yet: type them into openSIS, then tick it on the openSIS page.",
+  },
+  /** The Done table's line and mark words for the openSIS page. */
+  doneLine: {
+    saved: "Saved through the openSIS API and read back",
+    typed: "Typed into openSIS by you; «Connect» showed Moodle’s release",
+    checked: "Connect works with these values; not typed into openSIS yet",
+    none: "",
+  },
+  doneMark: {
+    saved: "proven",
+    typed: "ticked by you",
+    checked: "type it into openSIS",
+    none: "not done yet",
+  },
+  goToSis: "Open the openSIS page",
 };
 
 /** The rail's marks: symbol and meaning, in the order of the legend. */
@@ -79,7 +111,7 @@ export const LEGEND: [string, string, string][] = [
   ["warn", "⚠", "passed with a warning"],
   ["waiting", "◷", "waits for a token or an earlier step"],
   ["unknown", "?", "could not tell"],
-  ["manual", "◌", "check it in Moodle, then tick it"],
+  ["manual", "◌", "check it in Moodle (or openSIS), then tick it"],
   ["todo", "○", "not checked yet"],
 ];
 

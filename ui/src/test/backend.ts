@@ -126,6 +126,8 @@ export interface Backend {
   fail: Record<string, { code: string; message: string }>;
   /** Each school's checks, oldest first. */
   history: Record<string, Snapshot[]>;
+  /** Schools besides `profile` (the demo), e.g. to open another one and come back. */
+  others: Profile[];
 }
 
 /** Installs the fake commands; the returned object can be changed by a test. */
@@ -139,6 +141,7 @@ export function installBackend(): Backend {
     keyringAvailable: true,
     fail: {},
     history: {},
+    others: [],
   };
   mockIPC(
     (cmd, raw) => {
@@ -172,12 +175,18 @@ export function installBackend(): Backend {
         return FUNCTIONS;
       case "list_profiles":
         return b.profiles();
-      case "get_profile":
-        if (args.id !== b.profile.id) throw { code: "profile_not_found", message: `no school ${String(args.id)}` };
-        return b.profile;
-      case "save_profile":
-        b.profile = args.profile as Profile;
-        return b.profile;
+      case "get_profile": {
+        if (args.id === b.profile.id) return b.profile;
+        const other = b.others.find((p) => p.id === args.id);
+        if (!other) throw { code: "profile_not_found", message: `no school ${String(args.id)}` };
+        return other;
+      }
+      case "save_profile": {
+        const saved = args.profile as Profile;
+        if (saved.id === b.profile.id) b.profile = saved;
+        else b.others = b.others.map((p) => (p.id === saved.id ? saved : p));
+        return saved;
+      }
       case "keyring_status":
         return { available: b.keyringAvailable, session_only: false, problem: b.keyringAvailable ? null : "no Secret Service" };
       case "use_session_secrets":

@@ -17,7 +17,8 @@ pub use download::{
 };
 pub use moodle_version::{SiteVersion, SiteVersionError, VersionNumber};
 pub use validate::{
-    human_size, validate_bytes, validate_path, ArchiveLimits, ValidateError, ValidateOptions,
+    human_size, plugins_check_requires, validate_bytes, validate_path, ArchiveLimits,
+    ValidateError, ValidateOptions,
 };
 pub use verdict::{
     missing_plugins, ExpectedPlugin, PluginVerdict, Problem, ProblemCode, Severity, VerdictStatus,

@@ -609,8 +609,9 @@ fn judge_version_php(
         Some(component) => judge_component(verdict, component, root, layout),
     }
     if let Some(site) = &options.site {
-        judge_against_site(verdict, &parsed.component, site);
+        judge_against_site(verdict, site);
     }
+    judge_supported(verdict, options.site.as_ref());
     if let Some(maturity) = parsed.maturity.as_ref().filter(|m| **m != Maturity::Stable) {
         verdict.push(Problem::warning(
             ProblemCode::MaturityNotStable,
@@ -724,7 +725,7 @@ fn judge_component(verdict: &mut PluginVerdict, component: &str, root: &str, lay
     }
 }
 
-fn judge_against_site(verdict: &mut PluginVerdict, component: &Option<String>, site: &SiteVersion) {
+fn judge_against_site(verdict: &mut PluginVerdict, site: &SiteVersion) {
     if let Some(requires) = verdict.requires {
         let needed = release_for_version(requires)
             .map_or_else(String::new, |r| format!("Moodle {r} or newer, "));
@@ -750,26 +751,88 @@ fn judge_against_site(verdict: &mut PluginVerdict, component: &Option<String>, s
             RequiresCheck::Met | RequiresCheck::Unknown => {}
         }
     }
-    if let (Some((low, high)), Some(branch)) = (verdict.supported, site.branch) {
-        if branch < low || branch > high {
-            let known_good =
-                if component.as_deref() == Some("auth_userkey") && branch > high && branch <= 405 {
-                    " This auth_userkey release is known to install and work on Moodle 4.5."
-                } else {
-                    ""
-                };
-            verdict.push(Problem::warning(
-                ProblemCode::OutsideSupportedRange,
-                format!(
-                    "The plugin says it supports Moodle {} to {}, and the site runs {}. Moodle \
-                     shows a warning but still installs it.{known_good}",
-                    branch_name(low),
-                    branch_name(high),
-                    site.describe()
-                ),
-            ));
-        }
+}
+
+/// What Moodle's Plugins check (admin/index.php, "Plugins check") shows in its Requires
+/// column for a plugin that declares `supported`: core_plugin's `moodlebranch` string,
+/// "Moodle {$a->min} - {$a->max}", filled with the raw branch codes, e.g. "Moodle 33 - 401".
+pub fn plugins_check_requires((low, high): (u32, u32)) -> String {
+    format!("Moodle {low} - {high}")
+}
+
+/// Plugin releases proven to install and work on branches beyond their declared range:
+/// auth_userkey 2022081901 (openSIS's User-Authenticator) on the recorded Moodle 4.5 and 5.0
+/// sites, single sign-on included.
+const PROVEN_BEYOND_RANGE: &[(&str, &str, &[u32])] = &[("auth_userkey", "2022081901", &[405, 500])];
+
+/// `$plugin->supported` against the site, as Moodle 4.1, 4.5 and 5.0 treat it: only a
+/// declaration. `core_plugin_manager::all_plugins_ok` (which decides whether "Upgrade Moodle
+/// database now" may run) checks `requires`, dependencies and `incompatible`, never
+/// `supported`; the installer's validator does not read it; the Plugins check only prints the
+/// range under Requires (greyed, no "Fails" badge, as the requirement is met).
+fn judge_supported(verdict: &mut PluginVerdict, site: Option<&SiteVersion>) {
+    let Some((low, high)) = verdict.supported else {
+        return;
+    };
+    let declared = format!(
+        "It declares Moodle {} to {} ($plugin->supported = [{low}, {high}])",
+        branch_name(low),
+        branch_name(high)
+    );
+    let shows = plugins_check_requires((low, high));
+    let Some((site, branch)) = site.and_then(|s| s.branch.map(|b| (s, b))) else {
+        verdict.supported_note = Some(format!(
+            "{declared}. The site's Moodle version is not known here, so the two cannot be \
+             compared yet. On a Moodle outside that range, Moodle's Plugins check lists the \
+             plugin with “{shows}” under Requires: a declaration, not a block, so it still \
+             installs."
+        ));
+        return;
+    };
+    if (low..=high).contains(&branch) {
+        verdict.supported_note = Some(format!(
+            "{declared}; the site runs {}, inside that range.",
+            site.describe()
+        ));
+        return;
     }
+    let message = if branch > high {
+        let version = verdict.version.map(|v| v.to_string()).unwrap_or_default();
+        let proven = PROVEN_BEYOND_RANGE
+            .iter()
+            .find(|(component, release, _)| {
+                verdict.component.as_deref() == Some(*component) && version == *release
+            })
+            .filter(|(_, _, branches)| branches.contains(&branch))
+            .map_or_else(String::new, |(component, release, branches)| {
+                let names: Vec<String> = branches.iter().map(|b| branch_name(*b)).collect();
+                format!(
+                    " This {component} release ({release}) is known to install and work on \
+                     Moodle {}, single sign-on included.",
+                    names.join(" and ")
+                )
+            });
+        format!(
+            "{declared}, and the site runs {}, a later Moodle. Moodle's Plugins check will list \
+             it with “{shows}” under Requires, in grey and without a “Fails” mark: the range is \
+             a declaration, not a block, so “Upgrade Moodle database now” stays available and \
+             installs it.{proven} Upload this ZIP as it is; when openSIS offers a build made for \
+             your Moodle, use that one next time.",
+            site.describe()
+        )
+    } else {
+        format!(
+            "{declared}, and the site runs {}, an older Moodle. Moodle's Plugins check will list \
+             it with “{shows}” under Requires; Moodle refuses it only when the site is older than \
+             its $plugin->requires. It was not made for this Moodle: upgrade Moodle, or get a \
+             release of the plugin made for your version.",
+            site.describe()
+        )
+    };
+    verdict.push(Problem::warning(
+        ProblemCode::OutsideSupportedRange,
+        message,
+    ));
 }
 
 /// `PARAM_COMPONENT`: `[a-z][a-z0-9]*(_[a-z][a-z0-9_]*)?[a-z0-9]`, no double underscore.
@@ -1192,9 +1255,11 @@ mod tests {
         assert_eq!(verdict.status, VerdictStatus::ValidWithWarnings);
         assert_eq!(codes(&verdict), vec!["outside_supported_range"]);
         let message = &verdict.problems[0].message;
-        assert!(message.contains("3.3 to 4.1"), "{message}");
-        assert!(message.contains("known to install and work on Moodle 4.5"));
-        // Inside the range: nothing to say.
+        assert!(message.contains("Moodle 3.3 to 4.1"), "{message}");
+        assert!(message.contains("known to install and work on Moodle 4.5 and 5.0"));
+        // The warning says it; no second note.
+        assert_eq!(verdict.supported_note, None);
+        // Inside the range: no warning, a note.
         let verdict = judge_for_site(&fixtures::good_auth_userkey(), "4.1");
         assert_eq!(
             verdict.status,
@@ -1202,6 +1267,63 @@ mod tests {
             "{:?}",
             codes(&verdict)
         );
+        let note = verdict.supported_note.expect("a note");
+        assert!(note.contains("Moodle 3.3 to 4.1"), "{note}");
+        assert!(note.contains("inside that range"), "{note}");
+    }
+
+    #[test]
+    fn outside_the_range_says_what_moodle_shows_that_it_installs_and_what_to_do() {
+        for site in ["4.5.11+ (Build: 20260501)", "2025041400", "5.0"] {
+            let verdict = judge_for_site(&fixtures::good_auth_userkey(), site);
+            assert_eq!(codes(&verdict), vec!["outside_supported_range"], "{site}");
+            let message = &verdict.problems[0].message;
+            // Moodle's own words on its Plugins check (core_plugin's moodlebranch string).
+            assert!(
+                message.contains("“Moodle 33 - 401” under Requires"),
+                "{message}"
+            );
+            // A declaration, not a block: the upgrade button stays.
+            assert!(message.contains("not a block"), "{message}");
+            assert!(
+                message.contains("“Upgrade Moodle database now” stays available"),
+                "{message}"
+            );
+            // What to do.
+            assert!(message.contains("Upload this ZIP as it is"), "{message}");
+        }
+        // A later Moodle than any proven one: no claim that it works.
+        let verdict = judge_for_site(&fixtures::good_auth_userkey(), "5.1");
+        let message = &verdict.problems[0].message;
+        assert!(message.contains("not a block"), "{message}");
+        assert!(!message.contains("known to install"), "{message}");
+        // Another release of the plugin: no claim either.
+        let other = fixtures::AUTH_USERKEY_VERSION_PHP.replace("2022081901", "2022081902");
+        let entries = fixtures::plugin_entries("userkey", "auth_userkey", &other);
+        let verdict = judge_for_site(&fixtures::zip_of(&entries), "4.5");
+        assert!(!verdict.problems[0].message.contains("known to install"));
+    }
+
+    #[test]
+    fn without_the_site_the_declared_range_is_still_said() {
+        let verdict = judge(&fixtures::good_auth_userkey());
+        assert_eq!(verdict.status, VerdictStatus::Valid);
+        let note = verdict.supported_note.clone().expect("a note");
+        assert!(note.contains("Moodle 3.3 to 4.1"), "{note}");
+        assert!(note.contains("[33, 401]"), "{note}");
+        assert!(note.contains("not known"), "{note}");
+        assert!(note.contains("“Moodle 33 - 401”"), "{note}");
+        let json = serde_json::to_value(&verdict).expect("serializes");
+        assert_eq!(json["supported_note"], note.as_str());
+        // No `supported` declared: nothing to say.
+        let verdict = judge(&fixtures::good_local_plugin());
+        assert_eq!(verdict.supported, None);
+        assert_eq!(verdict.supported_note, None);
+    }
+
+    #[test]
+    fn plugins_check_words_are_moodles() {
+        assert_eq!(plugins_check_requires((33, 401)), "Moodle 33 - 401");
     }
 
     #[test]

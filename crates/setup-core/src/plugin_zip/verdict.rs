@@ -220,6 +220,9 @@ pub struct PluginVerdict {
     pub requires: Option<VersionNumber>,
     /// `$plugin->supported`, the lowest and highest branch codes.
     pub supported: Option<(u32, u32)>,
+    /// The Moodle versions `supported` declares, in words, and where the site stands: set
+    /// when `supported` is declared and no `outside_supported_range` warning says it already.
+    pub supported_note: Option<String>,
     pub maturity: Option<Maturity>,
     pub status: VerdictStatus,
     pub problems: Vec<Problem>,
@@ -238,6 +241,7 @@ impl PluginVerdict {
             release: None,
             requires: None,
             supported: None,
+            supported_note: None,
             maturity: None,
             status: VerdictStatus::Valid,
             problems: Vec::new(),
