@@ -2,7 +2,7 @@
 // how fixes are split into commands.
 import { describe, expect, it } from "vitest";
 import { failingReport, finding, report, waitingReport, demoProfile } from "../test/backend";
-import type { ItemText } from "../strings";
+import { PAGES, type ItemText } from "../strings";
 import { splitFix } from "./fix";
 import { JOURNEY, PROVEN_BY_TOKEN, SIS_PAGE, SIS_PROGRESS_STEP, SIS_TYPED_ITEM, pageIndex } from "./journey";
 import {
@@ -230,5 +230,14 @@ describe("W10: the openSIS page on the type-it-myself path", () => {
     expect(pageLook(SIS_PAGE, null, profile)).toBe("ticked");
     profile.progress = { [SIS_PROGRESS_STEP]: { last_status: "pass" } as never };
     expect(pageLook(SIS_PAGE, null, profile)).toBe("proven");
+  });
+});
+
+describe("W7: what step 10's check proves about Authorised users only", () => {
+  it("claims that the service lets the administrator in, not that the box is unticked", () => {
+    const item = PAGES["10"]?.items.find((i) => i.id === "s10-authorised");
+    expect(item?.checks).toEqual(["opensis_service_open"]);
+    expect(item?.text).toMatch(/^The service lets the site administrator in/);
+    expect(item?.text).toContain("Authorised users");
   });
 });

@@ -216,7 +216,13 @@ function build(v: MoodleVersion | null, m: (key: string) => string): Record<stri
       intro: `The same form as step 9, before ${m("webservice:addaservice")}.`,
       items: [
         { id: "s10-enabled", text: `${m("webservice:enabled")}: ticked`, checks: ["opensis_service_open"] },
-        { id: "s10-authorised", text: `${m("webservice:restrictedusers")}: not ticked`, checks: ["opensis_service_open"] },
+        // What the check proves is that the service lets the admin in: a ticked box with the
+        // admin listed under Authorised users passes too (W7), so the item says what is proven.
+        {
+          id: "s10-authorised",
+          text: `The service lets the site administrator in: ${m("webservice:restrictedusers")} not ticked (ticked works only with the administrator under ${m("webservice:serviceusers")})`,
+          checks: ["opensis_service_open"],
+        },
         { id: "s10-download", text: `${m("webservice:downloadfiles")}: ticked`, where: `behind ${m("form:showmore")}`, checks: ["opensis_service_files"] },
         { id: "s10-upload", text: `${m("webservice:uploadfiles")}: ticked`, where: `behind ${m("form:showmore")}`, checks: ["opensis_service_files"] },
         { id: "s10-add", text: `Press ${m("webservice:addaservice")}`, tick: true, checks: ["opensis_service_exists"] },
