@@ -41,14 +41,7 @@ if [ ! -f "$FRESH/db.dump" ]; then
 fi
 restore() {
   say "restoring the fresh site"
-  rm -rf "$WEB/auth/userkey"
-  rm -f "$LAB"/tokens.env "$LAB"/tokens.*.env "$LAB/faultstate.json"
-  dropdb $PG --force "$DB"
-  createdb $PG -O moodle -E UTF8 -T template0 --locale=C.UTF-8 "$DB"
-  pg_restore $PG -d "$DB" --no-owner "$FRESH/db.dump"
-  rm -rf "$LAB/moodledata" && tar -C "$LAB" -xf "$FRESH/moodledata.tar"
-  (cd "$CLI" && php admin/cli/purge_caches.php)
-  sleep 3   # the web server's OPcache revalidates files after 2 s
+  bash "$HERE/fresh-site.sh" "$LAB"
 }
 
 step() { say "step $1"; php "$HERE/journey.php" "$1"; }

@@ -6,10 +6,10 @@ import { For, Show } from "solid-js";
 import type { Finding, Outcome } from "../bindings";
 import { pageOfCheck, type PageKey } from "../model/journey";
 import { groupFindings } from "../model/results";
-import { clock } from "../model/time";
 import { goToPage } from "../store/actions";
 import { store } from "../store/state";
 import { checkTitle, S } from "../strings";
+import { CheckedAt } from "./CheckedAt";
 import { FindingCard } from "./FindingCard";
 
 export const OUTCOME_ICON: Record<Outcome, string> = { passed: "✔", failed: "✖", could_not_tell: "?" };
@@ -41,17 +41,7 @@ export function Results(props: {
         </Show>
         {props.headline}
       </p>
-      <p class="checked-at">
-        <Show when={store.checkedAt}>{(t) => <>{S.checkedAt(clock(t()))}</>}</Show>
-        <Show when={store.stale}>
-          {(why) => (
-            <span class="stale-note" role="note">
-              {" "}
-              {S.outOfDate(why())}
-            </span>
-          )}
-        </Show>
-      </p>
+      <CheckedAt />
       <For each={grouped().attention}>
         {(f) => <FindingCard finding={f} showStep={props.showStep} pageLink={props.pageLink ?? null} />}
       </For>

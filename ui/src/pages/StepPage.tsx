@@ -3,6 +3,7 @@
 // one primary button, and its results. Must not: judge; the report does.
 
 import { For, Show } from "solid-js";
+import { CheckedAt } from "../components/CheckedAt";
 import { ChecklistItem } from "../components/ChecklistItem";
 import { FunctionsList } from "../components/FunctionsList";
 import { markSymbol, markWords } from "../components/Mark";
@@ -22,7 +23,6 @@ import {
   provingPages,
   stepVerdict,
 } from "../model/results";
-import { clock } from "../model/time";
 import { goToPage, runChecks, tick } from "../store/actions";
 import { store } from "../store/state";
 import { GROUP_TITLES, PAGES, S, type ItemText } from "../strings";
@@ -64,17 +64,7 @@ function LaterProof(props: { page: PageKey; provers: PageKey[] }) {
       <p id="verdict" tabindex="-1" class={`verdict ${verdict().outcome}`}>
         {verdict().headline}
       </p>
-      <p class="checked-at">
-        <Show when={store.checkedAt}>{(t) => <>{S.checkedAt(clock(t()))}</>}</Show>
-        <Show when={store.stale}>
-          {(why) => (
-            <span class="stale-note" role="note">
-              {" "}
-              {S.outOfDate(why())}
-            </span>
-          )}
-        </Show>
-      </p>
+      <CheckedAt />
       <Show when={verdict().outcome !== "passed"}>
         <ul class="provers also-proves">
           <For each={props.provers}>
