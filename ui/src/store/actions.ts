@@ -4,7 +4,7 @@
 
 import { api } from "../api";
 import type { Profile, Report, SecretKind } from "../bindings";
-import { pageIndex } from "../model/journey";
+import { SIS_TYPED_ITEM, pageIndex } from "../model/journey";
 import { withJourneyWords } from "../model/results";
 import { navigate } from "../router";
 import { S } from "../strings";
@@ -178,11 +178,21 @@ export async function tick(itemId: string, on: boolean): Promise<void> {
   );
 }
 
+/**
+ * What the admin typed into openSIS by hand no longer matches once the address or a token
+ * changes: the type-it-myself tick is taken back (openSIS must be given the new values).
+ */
+async function forgetTypedIntoSis(): Promise<void> {
+  if (!store.profile?.ticked_items.includes(SIS_TYPED_ITEM)) return;
+  await saveProfile((p) => ({ ...p, ticked_items: p.ticked_items.filter((i) => i !== SIS_TYPED_ITEM) }));
+}
+
 /** Saves the address (as the engine will read it) and the e-mail; results go out of date. */
 export async function saveSite(url: string, email: string | null): Promise<void> {
   const before = store.profile;
   if (!before) return;
   await saveProfile((p) => ({ ...p, moodle_url: url, admin_email: email }));
+  if (before.moodle_url !== url) await forgetTypedIntoSis();
   if (store.report && (before.moodle_url !== url || before.admin_email !== email)) {
     setStore("stale", S.staleAddress);
   }
@@ -197,6 +207,7 @@ export async function setToken(kind: SecretKind, value: string): Promise<boolean
     if (kind === "userkey_token") setStore("keyProofNote", null);
     if (store.report) setStore("stale", S.staleToken);
     await reloadProfile();
+    await forgetTypedIntoSis();
   });
 }
 
@@ -207,6 +218,7 @@ export async function clearToken(kind: SecretKind): Promise<boolean> {
     setStore("tokens", await api.clearToken(p.id, kind));
     if (store.report) setStore("stale", S.staleToken);
     await reloadProfile();
+    await forgetTypedIntoSis();
   });
 }
 

@@ -181,7 +181,7 @@ describe("the openSIS page, typed in by hand", () => {
     expect(byId("sis-result").textContent).toContain("Connect works with these values");
   });
 
-  it("W10: a real tick, remembered in the profile, that Done reads as ticked, not proven", async () => {
+  it("W10: a real tick, remembered in the profile, that Done reads as ticked, not proven, and taken back when a token changes", async () => {
     answer({
       sis_save: () => {
         // As the Rust command does for the typed-in path.
@@ -228,6 +228,15 @@ describe("the openSIS page, typed in by hand", () => {
     navigate({ name: "wizard", id: "demo", page: "opensis" });
     await settle();
     byId("sis-typed").click();
+    await settle();
+    expect(b.profile.ticked_items).not.toContain("opensis-typed-in");
+
+    // A token changed after the tick: what openSIS was given no longer matches, so the tick goes.
+    byId("sis-typed").click();
+    await settle();
+    expect(b.profile.ticked_items).toContain("opensis-typed-in");
+    const { setToken } = await import("../store/actions");
+    await setToken("opensis_token", "0123456789abcdef0123456789abcdef");
     await settle();
     expect(b.profile.ticked_items).not.toContain("opensis-typed-in");
   });
