@@ -5,8 +5,8 @@
 import { createEffect, createSignal, on, onCleanup, Show } from "solid-js";
 import { api } from "../api";
 import type { AddressPreview } from "../bindings";
-import { checkSite } from "../store/actions";
-import { setStore, store } from "../store/state";
+import { saveSiteAndCheck } from "../store/actions";
+import { run, setStore, store } from "../store/state";
 import { S } from "../strings";
 import { SiteFacts } from "../components/SiteFacts";
 
@@ -50,17 +50,25 @@ export function SiteForm(props: { primary: boolean }) {
     timer = setTimeout(() => void refresh(text), 150);
   };
 
+  // Busy from the key press on: the address is read, saved and checked in one run, so the
+  // progress shows at once and nothing sees the app idle before the check has started.
   const submit = async (e: Event) => {
     e.preventDefault();
-    const p = await api.normalizeUrl(typed());
-    setPreview(p);
-    if (!p.url) {
+    let invalid = false;
+    await run(S.checking, async () => {
+      const p = await api.normalizeUrl(typed());
+      setPreview(p);
+      if (!p.url) {
+        invalid = true;
+        return;
+      }
+      const mail = email().trim();
+      await saveSiteAndCheck(p.url, mail === "" ? null : mail);
+    });
+    if (invalid) {
       setShowError(true);
       field?.focus();
-      return;
     }
-    const mail = email().trim();
-    await checkSite(p.url, mail === "" ? null : mail);
   };
 
   return (

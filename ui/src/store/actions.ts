@@ -148,12 +148,11 @@ export async function runChecks(wizard: boolean): Promise<boolean> {
   return run(S.checking, () => check((id) => api.diagnoseProfile(id, wizard)));
 }
 
-/** Saves the address (as the engine will read it) and the e-mail, then checks. */
-export async function checkSite(url: string, email: string | null): Promise<boolean> {
-  return run(S.checking, async () => {
-    await saveSite(url, email);
-    await check((id) => api.diagnoseProfile(id, true));
-  });
+/** Saves the address (as the engine will read it) and the e-mail, then checks — inside a run
+ *  the caller started (step 0's form starts it before it reads the address). */
+export async function saveSiteAndCheck(url: string, email: string | null): Promise<void> {
+  await saveSite(url, email);
+  await check((id) => api.diagnoseProfile(id, true));
 }
 
 /** The 65-second proof of "User key life time". It opens a login key asked for with the
