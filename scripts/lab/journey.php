@@ -2,10 +2,10 @@
 // One step of the openSIS integration guide, applied to a lab Moodle (4.1 .. 5.1) built with
 // moodle-lab's build.sh --fresh, the way a first-time admin does it in Moodle's UI, with the values
 // Moodle's own forms save. LAB selects the site (as for moodle-lab's configure.php).
-//   LAB=/srv/fresh45 php journey.php STEP
-//   LAB=/srv/fresh45 php journey.php list
+//   LAB=<lab site folder> php journey.php STEP
+//   LAB=<lab site folder> php journey.php list
 // Every step ends with admin/cli/purge_caches.php (as moodle-lab's fault.php does).
-// MOODLE_LAB (default /work/shared/moodle-lab) is the kit whose common.php is used.
+// MOODLE_LAB (default: shared/moodle-lab beside the repository) is the kit whose common.php is used.
 define('CLI_SCRIPT', true);
 
 $steps = [
@@ -32,7 +32,7 @@ if ($step === '' || $step === 'list' || !isset($steps[$step])) {
     exit($step === 'list' ? 0 : 2);
 }
 
-$kit = getenv('MOODLE_LAB') ?: '/work/shared/moodle-lab';
+$kit = getenv('MOODLE_LAB') ?: dirname(__DIR__, 3) . '/shared/moodle-lab';
 $lab = getenv('LAB') ?: (fwrite(STDERR, "set LAB to the lab's folder\n") && exit(2));
 $moodle = "$lab/moodle";
 $webroot = is_dir("$moodle/public/admin") ? "$moodle/public" : $moodle;

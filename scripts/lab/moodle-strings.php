@@ -7,13 +7,13 @@
 //   php scripts/lab/moodle-strings.php            # writes ui/src/strings/moodle-strings.json
 //   php scripts/lab/moodle-strings.php --check    # exit 1 if the file differs from what it would write
 //
-// Sources (git directories brought in with the `fetch` tool; read with `git show`, never executed):
-//   4.1  /work/.mirror/raihankahfi+moodle-401/repo  its first commit (4.1.20, Build 20250811)
-//   4.5  /work/.mirror/jaindra123+lms/repo           its first commit (4.5.11+, Build 20260501)
-//   5.0  /work/.mirror/mrmelhay+Moodle-5.0/repo      HEAD (5.0, Build 20250414)
-//   auth_userkey 2022081901 /work/.mirror/catalyst+moodle-auth_userkey/repo, the commit whose
-//        version.php first says 2022081901 (the same plugin in every version's record).
-// Override a directory with MOODLE_401_GIT, MOODLE_405_GIT, MOODLE_500_GIT, USERKEY_GIT.
+// Sources: git copies (a clone or a bare mirror) of the public repositories moodle-lab builds
+// from, named by environment variables; read with `git show`, never executed:
+//   MOODLE_401_GIT  raihankahfi/moodle-401, its first commit (4.1.20, Build 20250811)
+//   MOODLE_405_GIT  jaindra123/lms, its first commit (4.5.11+, Build 20260501)
+//   MOODLE_500_GIT  mrmelhay/Moodle-5.0, HEAD (5.0, Build 20250414)
+//   USERKEY_GIT     catalyst/moodle-auth_userkey, the commit whose version.php first says
+//                   2022081901 (the same plugin in every version's record)
 //
 // Keys: "component:identifier", component as the lang file is named: moodle (lang/en/moodle.php),
 // admin, webservice, auth, plugin, form, repository (lang/en/<component>.php), or a plugin's
@@ -29,11 +29,21 @@ const CHECKLISTS = ROOT . '/ui/src/strings/checklists.ts';
 const USERKEY_VERSION = '2022081901';
 
 $versions = [
-    '4.1' => [getenv('MOODLE_401_GIT') ?: '/work/.mirror/raihankahfi+moodle-401/repo', 'first'],
-    '4.5' => [getenv('MOODLE_405_GIT') ?: '/work/.mirror/jaindra123+lms/repo', 'first'],
-    '5.0' => [getenv('MOODLE_500_GIT') ?: '/work/.mirror/mrmelhay+Moodle-5.0/repo', 'HEAD'],
+    '4.1' => [required_git('MOODLE_401_GIT'), 'first'],
+    '4.5' => [required_git('MOODLE_405_GIT'), 'first'],
+    '5.0' => [required_git('MOODLE_500_GIT'), 'HEAD'],
 ];
-$userkeygit = getenv('USERKEY_GIT') ?: '/work/.mirror/catalyst+moodle-auth_userkey/repo';
+$userkeygit = required_git('USERKEY_GIT');
+
+/** The git directory an environment variable names; exit 2 with the usage when it is not set. */
+function required_git(string $var): string {
+    $dir = getenv($var);
+    if ($dir === false || $dir === '') {
+        fwrite(STDERR, "set $var to a git copy of its repository (see the comment at the top of this script)\n");
+        exit(2);
+    }
+    return $dir;
+}
 
 // Plugin types whose language files the checklists use, and where they live in Moodle's tree.
 const PLUGIN_DIRS = ['tool' => 'admin/tool', 'auth' => 'auth', 'webservice' => 'webservice', 'local' => 'local'];

@@ -11,13 +11,13 @@
 #     OUTDIR   one folder per state is written there (OUTDIR/<state>/)
 # Secrets seen go to SECRETS (default LAB.fresh/secrets.txt, outside the repository); every state is
 # checked with capture_probes.py check before the script goes on.
-# Env: MOODLE_LAB (default /work/shared/moodle-lab), ONLY (space-separated journey names: guide app
+# Env: MOODLE_LAB (default: shared/moodle-lab beside the repository), ONLY (space-separated journey names: guide app
 # token_before_functions restricted_token_refused; default all).
 set -euo pipefail
 [ $# -eq 4 ] || { sed -n '2,17p' "$0"; exit 2; }
 VERSION=$1 LAB=$(cd "$2" && pwd) PORT=$3 OUT=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
-KIT=${MOODLE_LAB:-/work/shared/moodle-lab}
+KIT=${MOODLE_LAB:-$(cd "$HERE/../../.." && pwd)/shared/moodle-lab}
 export LAB PORT MOODLE_LAB=$KIT
 DB=moodle_$(basename "$LAB" | tr -c 'a-zA-Z0-9\n' '_')
 FRESH=$LAB.fresh

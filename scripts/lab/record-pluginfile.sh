@@ -14,7 +14,7 @@ set -euo pipefail
 [ $# -ge 3 ] || { sed -n '2,13p' "$0"; exit 2; }
 LAB=$(cd "$1" && pwd) PORT=$2 CAPDIR=$3 DEBUGDIR=${4:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-KIT=${MOODLE_LAB:-/work/shared/moodle-lab}
+KIT=${MOODLE_LAB:-$(cd "$HERE/../../.." && pwd)/shared/moodle-lab}
 export LAB PORT
 SECRETS=${SECRETS:-$LAB.fresh/secrets.txt}
 BASE=http://127.0.0.1:$PORT

@@ -5,7 +5,7 @@
 // rail show ✖; at the end only step 3 fails (openSIS-Web-Services is not public), and the 65-s
 // key life-time proof passes on the real site. Screenshots of the walk at both sizes.
 //
-//   SIS_LAB=/srv/fresh45 SIS_LAB_VERSION=4.5 bash scripts/e2e.sh
+//   SIS_LAB=<lab site folder> SIS_LAB_VERSION=4.5 bash scripts/e2e.sh
 // The site must have been saved fresh once (scripts/lab/record-journey.sh) and be served.
 
 import { execFileSync } from "node:child_process";
