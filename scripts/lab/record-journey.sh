@@ -24,7 +24,6 @@ FRESH=$LAB.fresh
 SECRETS=${SECRETS:-$FRESH/secrets.txt}
 BASE=http://127.0.0.1:$PORT
 WEB=$LAB/moodle; [ -d "$LAB/moodle/public/admin" ] && WEB=$LAB/moodle/public
-CLI=$LAB/moodle; [ -d "$CLI/admin/cli" ] || CLI=$WEB
 export PGPASSWORD=moodlelab
 PG="-h 127.0.0.1 -U moodle"
 mkdir -p "$OUT" "$FRESH"

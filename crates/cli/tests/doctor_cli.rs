@@ -8,17 +8,26 @@ use moodle_sim::MoodleSim;
 const BIN: &str = env!("CARGO_BIN_EXE_sis-moodle-setup");
 
 async fn doctor(sim: &MoodleSim, extra: &[&str], opensis: &str, userkey: &str) -> Output {
+    doctor_with(sim, extra, Some((opensis, userkey))).await
+}
+
+/// The doctor with the two token variables set (`Some`), or with neither in its environment.
+async fn doctor_with(sim: &MoodleSim, extra: &[&str], tokens: Option<(&str, &str)>) -> Output {
     let mut args = vec!["doctor".to_owned(), "--url".to_owned(), sim.url()];
     args.extend(extra.iter().map(|s| s.to_string()));
-    let (opensis, userkey) = (opensis.to_owned(), userkey.to_owned());
+    let tokens = tokens.map(|(o, u)| (o.to_owned(), u.to_owned()));
     tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .args(&args)
-            .env("MOODLE_OPENSIS_TOKEN", format!("  {opensis}\n"))
-            .env("MOODLE_USERKEY_TOKEN", userkey)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
+        let mut command = Command::new(BIN);
+        command.args(&args).env("NO_COLOR", "1");
+        match tokens {
+            Some((opensis, userkey)) => command
+                .env("MOODLE_OPENSIS_TOKEN", format!("  {opensis}\n"))
+                .env("MOODLE_USERKEY_TOKEN", userkey),
+            None => command
+                .env_remove("MOODLE_OPENSIS_TOKEN")
+                .env_remove("MOODLE_USERKEY_TOKEN"),
+        };
+        command.output().unwrap()
     })
     .await
     .unwrap()
@@ -372,23 +381,8 @@ fn demo_doctor_replays_the_chosen_version_and_state() {
 /// waits (exit 3) instead of failing; a step that is wrong still fails (exit 1).
 #[tokio::test]
 async fn as_you_go_waits_for_tokens_not_given_and_still_fails_what_is_wrong() {
-    async fn without_tokens(sim: &MoodleSim, extra: &[&str]) -> Output {
-        let mut args = vec!["doctor".to_owned(), "--url".to_owned(), sim.url()];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        tokio::task::spawn_blocking(move || {
-            Command::new(BIN)
-                .args(&args)
-                .env_remove("MOODLE_OPENSIS_TOKEN")
-                .env_remove("MOODLE_USERKEY_TOKEN")
-                .env("NO_COLOR", "1")
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap()
-    }
     let good = MoodleSim::start("4.5", "good").await.unwrap();
-    let out = without_tokens(&good, &["--as-you-go", "--format", "json"]).await;
+    let out = doctor_with(&good, &["--as-you-go", "--format", "json"], None).await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(3), "{json}");
     assert_eq!(json["verdict"]["outcome"], "could_not_tell");
@@ -406,12 +400,12 @@ async fn as_you_go_waits_for_tokens_not_given_and_still_fails_what_is_wrong() {
     assert!(waiting.contains(&"userkey_token"), "{waiting:?}");
 
     // The same site without --as-you-go: a token not given is a failure.
-    let out = without_tokens(&good, &["--format", "json"]).await;
+    let out = doctor_with(&good, &["--format", "json"], None).await;
     assert_eq!(out.status.code(), Some(1));
 
     // A step that is wrong fails while the tokens are still to come.
     let ws_off = MoodleSim::start("4.5", "ws_disabled").await.unwrap();
-    let out = without_tokens(&ws_off, &["--as-you-go"]).await;
+    let out = doctor_with(&ws_off, &["--as-you-go"], None).await;
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
