@@ -110,7 +110,7 @@ impl WsError {
     }
 
     /// Classifies a reqwest failure into DNS, refused, TLS, timeout or other.
-    pub(crate) fn from_reqwest(err: &reqwest::Error) -> Self {
+    pub fn from_reqwest(err: &reqwest::Error) -> Self {
         let chain = error_chain(err);
         let lower = chain.to_ascii_lowercase();
         let kind = if err.is_timeout() || lower.contains("timed out") {

@@ -39,7 +39,7 @@ pub fn build_http_client(config: &HttpConfig) -> Result<reqwest::Client, WsError
 
 /// Reads at most `limit` bytes of the body; more is an error, not a truncation. A body that
 /// stops arriving (the request's time limit, a broken connection) is `Incomplete`.
-pub(crate) async fn read_bounded(
+pub async fn read_bounded(
     mut response: reqwest::Response,
     limit: usize,
 ) -> Result<Vec<u8>, WsError> {

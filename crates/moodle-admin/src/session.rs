@@ -1,0 +1,332 @@
+// Owns: one signed-in session of a Moodle site administrator — the sign-in (a password, or the
+// cookies of a sign-in done in the app's window), the session key, every page asked through it,
+// and the sign-out. Must not: keep the password after the sign-in, follow a redirect off the
+// site, or print a cookie or the session key.
+
+use std::fmt;
+
+use moodle_ws::{build_http_client, HttpConfig, SiteRoot, WsError};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+use crate::cookies::CookieJar;
+use crate::error::AdminError;
+use crate::page::Page;
+use crate::password::Password;
+
+/// Why Moodle did not let this account in as a site administrator. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInRefusal {
+    /// Moodle's login page said no ("Invalid login, please try again"): a wrong user name or
+    /// password, a suspended or locked account — Moodle words them the same on purpose.
+    Refused { message: String },
+    /// Signed in, but the account is not a site administrator.
+    NotAdministrator,
+    /// Moodle asks this account to change its password first.
+    MustChangePassword,
+    /// The sign-in needs more than a password (multi-factor, a campus sign-in, a site policy to
+    /// agree to): only the app's sign-in window can do it.
+    NeedsBrowser { why: String },
+    /// The session handed over from the sign-in window is not signed in.
+    NotSignedIn,
+}
+
+impl fmt::Display for SignInRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused { message } => write!(
+                f,
+                "Moodle refused the sign-in (\"{message}\"): the user name or password is wrong, or the account is suspended or locked. Nothing was changed."
+            ),
+            Self::NotAdministrator => f.write_str(
+                "this account signed in but is not a site administrator of this Moodle; sign in with an account listed under Site administration → Users → Permissions → Site administrators. Nothing was changed.",
+            ),
+            Self::MustChangePassword => f.write_str(
+                "Moodle asks this account to change its password before anything else; sign in to Moodle in a browser, change it, then run this again. Nothing was changed.",
+            ),
+            Self::NeedsBrowser { why } => write!(
+                f,
+                "this sign-in needs more than a password ({why}); use \"Set it up for me\" in the app, which opens Moodle's own sign-in page. Nothing was changed."
+            ),
+            Self::NotSignedIn => f.write_str(
+                "the sign-in window did not end signed in to Moodle; sign in again. Nothing was changed.",
+            ),
+        }
+    }
+}
+
+/// A signed-in administrator's session on one Moodle site.
+pub struct AdminSession {
+    http: reqwest::Client,
+    root: SiteRoot,
+    jar: CookieJar,
+    sesskey: String,
+    max_body: usize,
+    requests: u32,
+}
+
+impl fmt::Debug for AdminSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdminSession")
+            .field("root", &self.root)
+            .field("cookies", &self.jar)
+            .field("sesskey", &"***")
+            .field("requests", &self.requests)
+            .finish()
+    }
+}
+
+const MAX_HOPS: usize = 5;
+
+impl AdminSession {
+    fn blank(http: reqwest::Client, root: SiteRoot, jar: CookieJar) -> Self {
+        Self {
+            http,
+            root,
+            jar,
+            sesskey: String::new(),
+            max_body: HttpConfig::default().max_body_bytes,
+            requests: 0,
+        }
+    }
+
+    /// A client for admin pages: a plugin upgrade can take a while, so a longer time limit.
+    pub fn http_client() -> Result<reqwest::Client, WsError> {
+        build_http_client(&HttpConfig {
+            request_timeout: std::time::Duration::from_secs(300),
+            ..HttpConfig::default()
+        })
+    }
+
+    /// Signs in with Moodle's login form. The password is sent once, in the form's body, and
+    /// not kept.
+    pub async fn sign_in(
+        http: reqwest::Client,
+        root: SiteRoot,
+        username: &str,
+        password: &Password,
+    ) -> Result<Self, AdminError> {
+        let mut s = Self::blank(http, root, CookieJar::default());
+        let login = s.get_following("login/index.php").await?;
+        if !login.has_input("password") || !login.has_input("username") {
+            return Err(AdminError::SignIn(SignInRefusal::NeedsBrowser {
+                why: "the site's login page has no user name and password form".into(),
+            }));
+        }
+        let mut fields = vec![
+            ("anchor".to_string(), String::new()),
+            ("username".to_string(), username.to_string()),
+            ("password".to_string(), password.expose().to_string()),
+        ];
+        if let Some(token) = login.input_value("logintoken") {
+            fields.push(("logintoken".into(), token));
+        }
+        let answer = s.post("login/index.php", &fields).await?;
+        drop(fields);
+        let landed = if answer.is_redirect() {
+            s.follow(answer).await?
+        } else {
+            answer
+        };
+        if let Some(message) = landed.login_error() {
+            return Err(AdminError::SignIn(SignInRefusal::Refused { message }));
+        }
+        if landed.has_input("password") && landed.asked.starts_with("login/index.php") {
+            return Err(AdminError::SignIn(SignInRefusal::Refused {
+                message: "the login page came back".into(),
+            }));
+        }
+        s.confirm_administrator().await?;
+        Ok(s)
+    }
+
+    /// Takes over the session of a sign-in done in the app's window (its cookies).
+    pub async fn from_cookies(
+        http: reqwest::Client,
+        root: SiteRoot,
+        jar: CookieJar,
+    ) -> Result<Self, AdminError> {
+        if !jar.has_session() {
+            return Err(AdminError::SignIn(SignInRefusal::NotSignedIn));
+        }
+        let mut s = Self::blank(http, root, jar);
+        s.confirm_administrator().await?;
+        Ok(s)
+    }
+
+    /// The administration search page answers only a site administrator; it also carries the
+    /// session key. Where Moodle sends the account instead says why it cannot go on.
+    async fn confirm_administrator(&mut self) -> Result<(), AdminError> {
+        let page = match self.get_following("admin/search.php").await {
+            Ok(page) => page,
+            Err(AdminError::SessionEnded { .. }) => {
+                return Err(AdminError::SignIn(SignInRefusal::NotSignedIn))
+            }
+            Err(e) => return Err(e),
+        };
+        let at = page.asked.as_str();
+        if at.starts_with("login/change_password.php") {
+            return Err(AdminError::SignIn(SignInRefusal::MustChangePassword));
+        }
+        if at.starts_with("admin/tool/mfa") {
+            return Err(AdminError::SignIn(SignInRefusal::NeedsBrowser {
+                why: "the site asks for a second factor".into(),
+            }));
+        }
+        if at.starts_with("user/policy.php") || at.starts_with("admin/tool/policy") {
+            return Err(AdminError::SignIn(SignInRefusal::NeedsBrowser {
+                why: "the account has a site policy to agree to".into(),
+            }));
+        }
+        if at.starts_with("user/edit.php") || at.starts_with("user/editadvanced.php") {
+            return Err(AdminError::SignIn(SignInRefusal::NeedsBrowser {
+                why: "Moodle asks the account to complete its profile first".into(),
+            }));
+        }
+        let Some(key) = page.sesskey() else {
+            return Err(AdminError::unexpected(&page, "a signed-in admin page"));
+        };
+        self.sesskey = key;
+        if at.starts_with("admin/search.php") && page.form("search.php").is_some() {
+            return Ok(());
+        }
+        if at.starts_with("admin/index.php") {
+            // A pending upgrade: the account is an administrator (only one is sent there).
+            return Ok(());
+        }
+        Err(AdminError::SignIn(SignInRefusal::NotAdministrator))
+    }
+
+    pub fn root(&self) -> &SiteRoot {
+        &self.root
+    }
+
+    /// The session key every change must carry.
+    pub fn sesskey(&self) -> &str {
+        &self.sesskey
+    }
+
+    /// Requests sent through this session so far.
+    pub fn requests(&self) -> u32 {
+        self.requests
+    }
+
+    /// A page of the site, relative to its root (`admin/settings.php?section=…`). A redirect is
+    /// returned as it is.
+    pub async fn get(&mut self, relative: &str) -> Result<Page, AdminError> {
+        self.send(relative, None).await
+    }
+
+    /// A form posted to a page of the site, with its fields in order.
+    pub async fn post(
+        &mut self,
+        relative: &str,
+        fields: &[(String, String)],
+    ) -> Result<Page, AdminError> {
+        self.send(relative, Some(fields)).await
+    }
+
+    /// A page, following Moodle's redirects inside the site.
+    pub async fn get_following(&mut self, relative: &str) -> Result<Page, AdminError> {
+        let page = self.get(relative).await?;
+        self.follow(page).await
+    }
+
+    /// Follows a page's redirects inside the site (at most a few), as a browser would.
+    pub async fn follow(&mut self, mut page: Page) -> Result<Page, AdminError> {
+        for _ in 0..MAX_HOPS {
+            if !page.is_redirect() {
+                return Ok(page);
+            }
+            let next = self.relative_location(&page)?;
+            page = self.get(&next).await?;
+        }
+        Err(AdminError::unexpected(&page, "a page after a few redirects"))
+    }
+
+    /// The `Location` of a redirect as an address relative to the site's root; a redirect off
+    /// the site is an error.
+    pub fn relative_location(&self, page: &Page) -> Result<String, AdminError> {
+        let location = page.location.clone().unwrap_or_default();
+        let base = self.root.as_url();
+        let target = base.join(&location).map_err(|_| AdminError::OffSiteRedirect {
+            asked: page.asked.clone(),
+            location: location.clone(),
+        })?;
+        let root = base.as_str();
+        target
+            .as_str()
+            .strip_prefix(root)
+            .map(str::to_string)
+            .ok_or(AdminError::OffSiteRedirect {
+                asked: page.asked.clone(),
+                location: moodle_ws::error::shown_location(&location),
+            })
+    }
+
+    async fn send(
+        &mut self,
+        relative: &str,
+        form: Option<&[(String, String)]>,
+    ) -> Result<Page, AdminError> {
+        let url = self.root.endpoint(relative);
+        let mut request = match form {
+            Some(fields) => {
+                let body = serde_urlencoded::to_string(fields).map_err(|e| {
+                    AdminError::Http(WsError::Protocol {
+                        reason: format!("a form could not be encoded: {e}"),
+                        body_excerpt: String::new(),
+                    })
+                })?;
+                self.http
+                    .post(url)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(body)
+            }
+            None => self.http.get(url),
+        };
+        if let Some(cookie) = self.jar.header() {
+            request = request.header(COOKIE, cookie);
+        }
+        self.requests += 1;
+        let response = request.send().await.map_err(|e| WsError::from_reqwest(&e))?;
+        for value in response.headers().get_all(SET_COOKIE) {
+            if let Ok(v) = value.to_str() {
+                self.jar.absorb(v);
+            }
+        }
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = moodle_ws::http::read_bounded(response, self.max_body).await?;
+        let page = Page {
+            asked: relative.trim_start_matches('/').to_string(),
+            status,
+            location,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        if page.is_redirect() && !page.asked.starts_with("login/") {
+            if let Ok(next) = self.relative_location(&page) {
+                if next.starts_with("login/index.php") && !self.sesskey.is_empty() {
+                    return Err(AdminError::SessionEnded {
+                        asked: page.asked.split('?').next().unwrap_or_default().into(),
+                    });
+                }
+            }
+        }
+        Ok(page)
+    }
+
+    /// Ends the session with Moodle's own sign-out, so no session stays open on the site.
+    pub async fn sign_out(mut self) -> Result<(), AdminError> {
+        if self.sesskey.is_empty() {
+            return Ok(());
+        }
+        let key = self.sesskey.clone();
+        let result = self.get(&format!("login/logout.php?sesskey={key}")).await;
+        self.jar.clear();
+        result.map(|_| ())
+    }
+}
