@@ -1,6 +1,7 @@
 //! `sis-moodle-setup`: diagnose a Moodle site's set-up for openSIS, list the steps, and run a
 //! simulated Moodle to rehearse on. Views only: every decision is made in setup-core.
 
+mod configure_cmd;
 mod demo_cmd;
 mod doctor_cmd;
 mod nagios;
@@ -54,6 +55,18 @@ enum Command {
     /// prints one status line and exits 0 OK, 1 WARNING (passed with a warning), 2 CRITICAL
     /// (a step failed), 3 UNKNOWN (could not tell, or bad input).
     Doctor(doctor_cmd::DoctorArgs),
+    /// Do the set-up on a Moodle site as its administrator: sign in, show the plan, make the
+    /// changes through Moodle's own admin pages, prove them with the doctor.
+    ///
+    /// The password is asked for without echo, or read from standard input (--password-stdin);
+    /// it is sent once to Moodle's login page and not kept. The tokens created go into the
+    /// system keyring of the school (--profile); every change is recorded there, and
+    /// `configure --undo --profile NAME` puts the last run back. The session is ended with
+    /// Moodle's own sign-out.
+    ///
+    /// Exit codes: 0 done and proven, 1 a step could not be done or did not prove (named),
+    /// 2 usage or sign-in refused (nothing changed), 3 could not tell.
+    Configure(configure_cmd::ConfigureArgs),
     /// List the set-up steps with the Moodle admin page of each.
     Steps(steps_cmd::StepsArgs),
     /// Start a simulated Moodle on this computer to rehearse or demonstrate with.
@@ -88,6 +101,7 @@ fn main() -> ExitCode {
     let code = runtime.block_on(async {
         match cli.command {
             Command::Doctor(args) => doctor_cmd::run(args).await,
+            Command::Configure(args) => configure_cmd::run(args).await,
             Command::Steps(args) => steps_cmd::run(args),
             Command::Demo(args) => demo_cmd::run(args).await,
             Command::Plugins(args) => plugins_cmd::run_code(args).await,

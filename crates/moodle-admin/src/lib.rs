@@ -4,12 +4,18 @@
 //! session key. Must not: keep or log a password, change anything it was not asked to, follow a
 //! redirect it did not expect, or decide what a finding means (the diagnosis does).
 
+pub mod apply;
 pub mod cookies;
 pub mod error;
 pub mod page;
 pub mod password;
+pub mod plan;
 pub mod plugin_install;
+pub mod record;
 pub mod session;
+pub mod site_read;
+pub mod snapshot;
+pub mod undo;
 
 pub use error::AdminError;
 pub use page::Page;

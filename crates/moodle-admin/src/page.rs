@@ -25,10 +25,12 @@ pub struct Form {
 }
 
 impl Form {
-    /// The first value of a field, if the form sends it.
+    /// The value PHP would read for a field: the last one sent (a ticked box comes after the
+    /// hidden "0" Moodle puts before it).
     pub fn value(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
+            .rev()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
@@ -105,6 +107,22 @@ impl Page {
         found
     }
 
+    /// Whether the checkbox named `name` is ticked, read from the box itself (a disabled box
+    /// that the form would not send is still shown ticked or not).
+    pub fn checkbox(&self, name: &str) -> Option<bool> {
+        let html = self.html();
+        let found = html
+            .select(&selector("input"))
+            .find(|i| {
+                i.value().attr("name") == Some(name)
+                    && i.value()
+                        .attr("type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("checkbox"))
+            })
+            .map(|i| i.value().attr("checked").is_some());
+        found
+    }
+
     pub fn has_input(&self, name: &str) -> bool {
         self.input_value(name).is_some()
     }
@@ -114,12 +132,18 @@ impl Page {
         let html = self.html();
         let form = html.select(&selector("form")).find(|f| {
             f.value().attr("id") == Some(id_or_action)
-                || f
-                    .value()
+                || f.value()
                     .attr("action")
                     .is_some_and(|a| a.contains(id_or_action))
         })?;
         Some(read_form(form))
+    }
+
+    /// The `n`-th form of the page.
+    pub fn nth_form(&self, n: usize) -> Option<Form> {
+        let html = self.html();
+        let form = html.select(&selector("form")).nth(n).map(read_form);
+        form
     }
 
     /// Every option of the `<select>` named `name`.
@@ -162,6 +186,17 @@ impl Page {
             })
             .collect();
         links
+    }
+
+    /// The signed-in user's id, from the user menu's data attribute.
+    pub fn user_id(&self) -> Option<u64> {
+        let at = self.body.find("data-userid=\"")? + "data-userid=\"".len();
+        self.body[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .ok()
     }
 
     /// Moodle's notices on the page (saved, error, warning), as their text.
@@ -260,7 +295,9 @@ mod tests {
 
     #[test]
     fn reads_the_session_key_from_m_cfg() {
-        let p = page(r#"<script>M.cfg = {"wwwroot":"http:\/\/x","sesskey":"2AUudufWer","sessiontimeout":"28800"};</script>"#);
+        let p = page(
+            r#"<script>M.cfg = {"wwwroot":"http:\/\/x","sesskey":"2AUudufWer","sessiontimeout":"28800"};</script>"#,
+        );
         assert_eq!(p.sesskey().as_deref(), Some("2AUudufWer"));
         assert_eq!(page("<p>no key</p>").sesskey(), None);
     }
@@ -301,7 +338,12 @@ mod tests {
 
     #[test]
     fn reads_the_login_error() {
-        let p = page(r#"<div class="alert alert-danger" id="loginerrormessage" role="alert">Invalid login, please try again</div>"#);
-        assert_eq!(p.login_error().as_deref(), Some("Invalid login, please try again"));
+        let p = page(
+            r#"<div class="alert alert-danger" id="loginerrormessage" role="alert">Invalid login, please try again</div>"#,
+        );
+        assert_eq!(
+            p.login_error().as_deref(),
+            Some("Invalid login, please try again")
+        );
     }
 }

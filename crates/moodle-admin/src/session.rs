@@ -240,7 +240,10 @@ impl AdminSession {
             let next = self.relative_location(&page)?;
             page = self.get(&next).await?;
         }
-        Err(AdminError::unexpected(&page, "a page after a few redirects"))
+        Err(AdminError::unexpected(
+            &page,
+            "a page after a few redirects",
+        ))
     }
 
     /// The `Location` of a redirect as an address relative to the site's root; a redirect off
@@ -248,10 +251,12 @@ impl AdminSession {
     pub fn relative_location(&self, page: &Page) -> Result<String, AdminError> {
         let location = page.location.clone().unwrap_or_default();
         let base = self.root.as_url();
-        let target = base.join(&location).map_err(|_| AdminError::OffSiteRedirect {
-            asked: page.asked.clone(),
-            location: location.clone(),
-        })?;
+        let target = base
+            .join(&location)
+            .map_err(|_| AdminError::OffSiteRedirect {
+                asked: page.asked.clone(),
+                location: location.clone(),
+            })?;
         let root = base.as_str();
         target
             .as_str()
@@ -260,6 +265,89 @@ impl AdminSession {
             .ok_or(AdminError::OffSiteRedirect {
                 asked: page.asked.clone(),
                 location: moodle_ws::error::shown_location(&location),
+            })
+    }
+
+    /// A form with one file posted as `multipart/form-data` (what the file picker's upload
+    /// sends): the fields in order, then the file. A redirect is returned as it is.
+    pub async fn post_multipart(
+        &mut self,
+        relative: &str,
+        fields: &[(String, String)],
+        file_field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<Page, AdminError> {
+        let mime = if file_name.to_ascii_lowercase().ends_with(".zip") {
+            "application/zip"
+        } else {
+            "application/octet-stream"
+        };
+        let file = reqwest::multipart::Part::bytes(bytes.to_vec())
+            .file_name(file_name.to_string())
+            .mime_str(mime)
+            .map_err(|e| WsError::from_reqwest(&e))?;
+        let form = fields
+            .iter()
+            .fold(reqwest::multipart::Form::new(), |f, (n, v)| {
+                f.text(n.clone(), v.clone())
+            })
+            .part(file_field.to_string(), file);
+        let mut request = self.http.post(self.root.endpoint(relative)).multipart(form);
+        if let Some(cookie) = self.jar.header() {
+            request = request.header(COOKIE, cookie);
+        }
+        self.requests += 1;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| WsError::from_reqwest(&e))?;
+        for value in response.headers().get_all(SET_COOKIE) {
+            if let Ok(v) = value.to_str() {
+                self.jar.absorb(v);
+            }
+        }
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = moodle_ws::http::read_bounded(response, self.max_body).await?;
+        let page = Page {
+            asked: relative.trim_start_matches('/').to_string(),
+            status,
+            location,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        if page.is_redirect()
+            && self
+                .relative_location(&page)
+                .is_ok_and(|next| next.starts_with("login/index.php"))
+        {
+            return Err(AdminError::SessionEnded {
+                asked: page.asked.split('?').next().unwrap_or_default().into(),
+            });
+        }
+        Ok(page)
+    }
+
+    /// A link or form action found on the page `asked`, as an address relative to the site's
+    /// root (`service_functions.php` on `admin/webservice/x.php` is `admin/webservice/…`).
+    pub fn resolve(&self, asked: &str, href: &str) -> Result<String, AdminError> {
+        let base = self.root.endpoint(asked);
+        let href = href.replace("&amp;", "&");
+        let target = base.join(&href).map_err(|_| AdminError::OffSiteRedirect {
+            asked: asked.into(),
+            location: href.clone(),
+        })?;
+        target
+            .as_str()
+            .strip_prefix(self.root.as_url().as_str())
+            .map(str::to_string)
+            .ok_or(AdminError::OffSiteRedirect {
+                asked: asked.into(),
+                location: moodle_ws::error::shown_location(&href),
             })
     }
 
@@ -288,7 +376,10 @@ impl AdminSession {
             request = request.header(COOKIE, cookie);
         }
         self.requests += 1;
-        let response = request.send().await.map_err(|e| WsError::from_reqwest(&e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| WsError::from_reqwest(&e))?;
         for value in response.headers().get_all(SET_COOKIE) {
             if let Ok(v) = value.to_str() {
                 self.jar.absorb(v);

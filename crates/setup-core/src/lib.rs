@@ -3,6 +3,7 @@
 
 pub mod cfg_cli;
 pub mod clock;
+pub mod configure;
 pub mod district;
 pub mod email_check;
 pub mod engine;

@@ -83,6 +83,11 @@ pub struct Profile {
     /// "Watch this connection": the app checks it again on its own.
     #[serde(default)]
     pub watch: WatchSettings,
+    /// The runs of "Set it up for me" on this school's Moodle, oldest first: every change made
+    /// (step, what, before, after, when), for "Put it back". No secret in here.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "unknown[]"))]
+    pub setup_runs: Vec<moodle_admin::record::ChangeRun>,
 }
 
 impl Profile {
@@ -102,6 +107,7 @@ impl Profile {
             ticked_items: BTreeSet::new(),
             checked_at: None,
             watch: WatchSettings::default(),
+            setup_runs: Vec::new(),
         }
     }
 

@@ -1,0 +1,342 @@
+// Owns: the plan — from a snapshot of the site and what the set-up wants, the list of changes,
+// step by step, each with its value now and after, in an order where each can be checked at
+// once; and what cannot be done (and why). Must not: send a request, or list a change for a
+// value that is already right (a site already right gets an empty plan).
+
+use serde::{Deserialize, Serialize};
+
+use crate::snapshot::{ServiceState, SiteSnapshot};
+
+/// The value auth_userkey's settings must have (the openSIS guide's).
+pub const MAPPING_FIELD: &str = "email";
+pub const KEY_LIFETIME: &str = "120";
+
+/// What the set-up wants beyond the fixed values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Wanted {
+    /// The functions openSIS calls (the 31 of the guide).
+    pub functions: Vec<String>,
+    /// A validated auth_userkey ZIP is at hand (its bytes are given to the apply).
+    pub userkey_zip: bool,
+    /// Tokens already kept for this school (the keyring of its profile): opensis, user key.
+    pub have_opensis_token: bool,
+    pub have_userkey_token: bool,
+}
+
+/// Which service a token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenFor {
+    Opensis,
+    Userkey,
+}
+
+/// One change the apply makes, with what it needs to be made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    InstallUserkey,
+    EnableAuth {
+        plugin: String,
+    },
+    /// A setting of an admin settings page (`admin/settings.php?section=…`).
+    SetSetting {
+        section: String,
+        setting: String,
+        value: String,
+    },
+    EnableProtocol {
+        protocol: String,
+    },
+    CreateService,
+    /// The opensis service's options: enabled, all users, files both ways.
+    SetServiceOptions,
+    AddFunctions {
+        names: Vec<String>,
+    },
+    AuthoriseAdmin,
+    CreateToken {
+        service: TokenFor,
+    },
+}
+
+/// A change as the admin reviews it: "REST protocol: off → on".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedChange {
+    /// The guide's step number.
+    pub step: u8,
+    pub what: String,
+    pub before: String,
+    pub after: String,
+    pub action: Action,
+}
+
+/// What the plan cannot do, with the manual way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannotDo {
+    pub step: u8,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Plan {
+    pub changes: Vec<PlannedChange>,
+    pub cannot: Vec<CannotDo>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+fn on_off(b: bool) -> String {
+    if b { "on" } else { "off" }.to_string()
+}
+
+fn shown(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "not set".into())
+}
+
+fn label(setting: &str, value: &str) -> String {
+    match (setting, value) {
+        ("mappingfield", "email") => "Email address".into(),
+        ("mappingfield", "username") => "Username".into(),
+        ("mappingfield", "idnumber") => "ID number".into(),
+        ("iprestriction" | "updateuser" | "createuser", "0") => "No".into(),
+        ("iprestriction" | "updateuser" | "createuser", "1") => "Yes".into(),
+        (_, v) => v.to_string(),
+    }
+}
+
+/// The plan for a site as the snapshot shows it.
+pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
+    let mut p = Plan::default();
+    let mut add = |step: u8, what: &str, before: String, after: String, action: Action| {
+        p.changes.push(PlannedChange {
+            step,
+            what: what.to_string(),
+            before,
+            after,
+            action,
+        })
+    };
+
+    // Step 3 (auth_userkey) first: steps 6, 7, 12 and the user-key token need it.
+    let userkey_coming = site.userkey_installed || wanted.userkey_zip;
+    if !site.userkey_installed && wanted.userkey_zip {
+        add(
+            3,
+            "plugin auth_userkey (openSIS-Moodle-User-Authenticator.zip)",
+            "not installed".into(),
+            "installed".into(),
+            Action::InstallUserkey,
+        );
+    }
+    if userkey_coming && !site.auth.is_enabled("userkey") {
+        add(
+            6,
+            "\"User key authentication\"",
+            "off".into(),
+            "on".into(),
+            Action::EnableAuth {
+                plugin: "userkey".into(),
+            },
+        );
+    }
+    if userkey_coming {
+        let now = site.userkey.clone();
+        let wants = [
+            ("mappingfield", "Mapping field", MAPPING_FIELD),
+            ("keylifetime", "User key life time", KEY_LIFETIME),
+            ("iprestriction", "IP restriction", "0"),
+            ("updateuser", "Update user", "0"),
+        ];
+        for (setting, what, value) in wants {
+            let current = now.as_ref().and_then(|u| match setting {
+                "mappingfield" => u.mapping_field.clone(),
+                "keylifetime" => u.key_lifetime.clone(),
+                "iprestriction" => u.ip_restriction.clone(),
+                _ => u.update_user.clone(),
+            });
+            if current.as_deref() == Some(value) {
+                continue;
+            }
+            // Before the install, the value is the plugin's default, read after the install.
+            let before = if site.userkey_installed {
+                current
+                    .as_deref()
+                    .map(|c| label(setting, c))
+                    .unwrap_or_else(|| shown(&None))
+            } else {
+                "the plugin's default".into()
+            };
+            add(
+                7,
+                &format!("User key authentication: {what}"),
+                before,
+                label(setting, value),
+                Action::SetSetting {
+                    section: "authsettinguserkey".into(),
+                    setting: format!("s_auth_userkey_{setting}"),
+                    value: value.into(),
+                },
+            );
+        }
+    } else {
+        p.cannot.push(CannotDo {
+            step: 3,
+            why: "auth_userkey (openSIS-Moodle-User-Authenticator.zip) is not installed and no ZIP was given: steps 6, 7, 12 and the user-key token wait for it".into(),
+        });
+    }
+    if !site.auth.is_enabled("webservice") {
+        add(
+            8,
+            "\"Web services authentication\"",
+            "off".into(),
+            "on".into(),
+            Action::EnableAuth {
+                plugin: "webservice".into(),
+            },
+        );
+    }
+    match &site.opensis {
+        None => {
+            add(
+                9,
+                "external service opensis",
+                "does not exist".into(),
+                "created: enabled, all users, can download and upload files".into(),
+                Action::CreateService,
+            );
+        }
+        Some(service) => {
+            let o = &service.options;
+            let mut before = Vec::new();
+            let mut after = Vec::new();
+            let mut diff = |name: &str, now: bool, want: bool| {
+                if now != want {
+                    before.push(format!("{name} {}", on_off(now)));
+                    after.push(format!("{name} {}", on_off(want)));
+                }
+            };
+            diff("Enabled", o.enabled, true);
+            diff("Authorised users only", o.restricted_users, false);
+            diff("Can download files", o.download_files, true);
+            diff("Can upload files", o.upload_files, true);
+            if !before.is_empty() {
+                add(
+                    10,
+                    "service opensis",
+                    before.join(", "),
+                    after.join(", "),
+                    Action::SetServiceOptions,
+                );
+            }
+        }
+    }
+    if site.webservices_enabled != Some(true) {
+        add(
+            11,
+            "Enable web services",
+            site.webservices_enabled
+                .map(on_off)
+                .unwrap_or_else(|| "not shown".into()),
+            "on".into(),
+            Action::SetSetting {
+                section: "optionalsubsystems".into(),
+                setting: "s__enablewebservices".into(),
+                value: "1".into(),
+            },
+        );
+    }
+    if !site.protocols.is_enabled("rest") {
+        add(
+            13,
+            "REST protocol",
+            "off".into(),
+            "on".into(),
+            Action::EnableProtocol {
+                protocol: "rest".into(),
+            },
+        );
+    }
+    let mut missing = missing_functions(site.opensis.as_ref(), &wanted.functions);
+    // With the service there, its "Add functions" form tells which the site has at all.
+    if let Some(addable) = &site.addable_functions {
+        let (on_site, absent): (Vec<String>, Vec<String>) =
+            missing.into_iter().partition(|f| addable.contains(f));
+        missing = on_site;
+        if !absent.is_empty() {
+            p.cannot.push(CannotDo {
+                step: 3,
+                why: format!(
+                    "{} of the 31 functions are not on this site (their plugin, step 3, is not installed): {}",
+                    absent.len(),
+                    absent.join(", ")
+                ),
+            });
+        }
+    }
+    if !missing.is_empty() {
+        add(
+            14,
+            &format!("{} functions to add to opensis", missing.len()),
+            format!(
+                "{} of {}",
+                wanted.functions.len() - missing.len(),
+                wanted.functions.len()
+            ),
+            missing.join(", "),
+            Action::AddFunctions { names: missing },
+        );
+    }
+    let opensis_tokens = site.admin_tokens_of(site.opensis.as_ref());
+    if opensis_tokens.is_empty() && !wanted.have_opensis_token {
+        add(
+            15,
+            "token for opensis (the admin, no expiry)",
+            "none".into(),
+            "created, kept in the keyring".into(),
+            Action::CreateToken {
+                service: TokenFor::Opensis,
+            },
+        );
+    }
+    if userkey_coming {
+        let authorised = site.userkey_service.as_ref().is_some_and(|s| {
+            !s.options.restricted_users || s.authorised.contains(&site.admin_user_id)
+        });
+        if !authorised {
+            add(
+                12,
+                "authorised users of \"User key authentication web service\"",
+                "the admin is not one".into(),
+                "the admin added".into(),
+                Action::AuthoriseAdmin,
+            );
+        }
+        let userkey_tokens = site.admin_tokens_of(site.userkey_service.as_ref());
+        if userkey_tokens.is_empty() && !wanted.have_userkey_token {
+            add(
+                15,
+                "token for User key authentication web service (the admin, no expiry)",
+                "none".into(),
+                "created, kept in the keyring".into(),
+                Action::CreateToken {
+                    service: TokenFor::Userkey,
+                },
+            );
+        }
+    }
+    p
+}
+
+/// The wanted functions the service does not have yet (all of them when it does not exist).
+pub fn missing_functions(service: Option<&ServiceState>, wanted: &[String]) -> Vec<String> {
+    wanted
+        .iter()
+        .filter(|w| !service.is_some_and(|s| s.functions.iter().any(|f| &f.name == *w)))
+        .cloned()
+        .collect()
+}
