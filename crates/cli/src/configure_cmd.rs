@@ -59,7 +59,11 @@ pub struct ConfigureArgs {
 const COULD_NOT_TELL: u8 = 3;
 
 pub async fn run(args: ConfigureArgs) -> u8 {
-    match run_inner(&args).await {
+    finish(run_inner(&args, Mode::Configure).await)
+}
+
+fn finish(result: Result<u8, Failure>) -> u8 {
+    match result {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
@@ -70,6 +74,58 @@ pub async fn run(args: ConfigureArgs) -> u8 {
             exit::CHECK_FAILED
         }
     }
+}
+
+/// `configure`, or `doctor --fix` with the tokens the doctor was given.
+enum Mode {
+    Configure,
+    Fix {
+        opensis: Option<moodle_ws::WsToken>,
+        userkey: Option<moodle_ws::WsToken>,
+    },
+}
+
+/// `doctor --fix`: the doctor first; only when a check fails, the sign-in, the plan and the
+/// changes, then the doctor again.
+pub async fn fix(args: crate::doctor_cmd::DoctorArgs) -> u8 {
+    use crate::doctor_cmd::{token_from_env, OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR};
+    if args.url.is_some() == args.profile.is_some() && args.url.is_none() {
+        eprintln!("error: --fix needs --url or --profile");
+        return exit::BAD_INPUT;
+    }
+    let configure = ConfigureArgs {
+        url: args.url.clone(),
+        admin_user: args.admin_user.clone(),
+        password_stdin: args.password_stdin,
+        plugin_zips: Vec::new(),
+        profile: args.profile.clone(),
+        dry_run: false,
+        yes: args.yes,
+        undo: false,
+        admin_email: args.admin_email.clone(),
+        format: args.format,
+    };
+    finish(
+        run_inner(
+            &configure,
+            Mode::Fix {
+                opensis: token_from_env(OPENSIS_TOKEN_VAR),
+                userkey: token_from_env(USERKEY_TOKEN_VAR),
+            },
+        )
+        .await,
+    )
+}
+
+/// Failing checks no change of Moodle's admin pages can fix: the site itself (its address, a
+/// maintenance mode set from the command line, a setting forced in config.php).
+fn unfixable(report: &setup_core::Report) -> Vec<String> {
+    report
+        .checks
+        .iter()
+        .filter(|f| f.status == setup_core::finding::Status::Fail && f.step == 0)
+        .map(|f| f.summary.clone())
+        .collect()
 }
 
 enum Failure {
@@ -211,7 +267,25 @@ async fn sign_in(
         })
 }
 
-async fn run_inner(args: &ConfigureArgs) -> Result<u8, Failure> {
+async fn diagnose(
+    root: &moodle_ws::SiteRoot,
+    opensis: Option<moodle_ws::WsToken>,
+    userkey: Option<moodle_ws::WsToken>,
+    email: Option<String>,
+) -> Result<setup_core::Report, Failure> {
+    let input = DiagnoseInput {
+        url: root.to_string(),
+        opensis_token: opensis,
+        userkey_token: userkey,
+        admin_email: email,
+    };
+    let http = moodle_ws::build_http_client(&moodle_ws::HttpConfig::default()).map_err(usage)?;
+    diagnose_with(&http, &input, &DiagnoseOptions::default())
+        .await
+        .map_err(usage)
+}
+
+async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
     let keyring = KeyringStore::default();
     let given_url = args.url.clone();
     let profile_url = match (&given_url, &args.profile) {
@@ -241,8 +315,37 @@ async fn run_inner(args: &ConfigureArgs) -> Result<u8, Failure> {
     };
     let same_site = school.profile.moodle_url.is_empty()
         || moodle_ws::same_site(&school.profile.moodle_url, &root.to_string());
-    let kept_opensis = same_site.then(|| have(SecretKind::OpensisToken)).flatten();
-    let kept_userkey = same_site.then(|| have(SecretKind::UserkeyToken)).flatten();
+    let mut kept_opensis = same_site.then(|| have(SecretKind::OpensisToken)).flatten();
+    let mut kept_userkey = same_site.then(|| have(SecretKind::UserkeyToken)).flatten();
+    let fixing = matches!(mode, Mode::Fix { .. });
+    if let Mode::Fix { opensis, userkey } = mode {
+        kept_opensis = opensis.or(kept_opensis);
+        kept_userkey = userkey.or(kept_userkey);
+        let email = args
+            .admin_email
+            .clone()
+            .or(school.profile.admin_email.clone());
+        let before = diagnose(&root, kept_opensis.clone(), kept_userkey.clone(), email).await?;
+        if before.verdict.outcome.exit_code() == 0 {
+            crate::doctor_cmd::print_report(&before, args.format);
+            if args.format == Format::Text {
+                println!("Nothing to fix.");
+            }
+            return Ok(exit::OK);
+        }
+        let site_problems = unfixable(&before);
+        if !site_problems.is_empty() {
+            crate::doctor_cmd::print_report(&before, args.format);
+            eprintln!(
+                "Not fixable from Moodle's admin pages, nothing was changed: {}",
+                site_problems.join(" ")
+            );
+            return Ok(exit::CHECK_FAILED);
+        }
+        if args.format == Format::Text {
+            println!("{}", before.verdict.headline);
+        }
+    }
 
     let mut session = sign_in(&root, args).await?;
     let wanted = configure::wanted(
@@ -291,6 +394,26 @@ async fn run_inner(args: &ConfigureArgs) -> Result<u8, Failure> {
     let requests = session.requests();
     let _ = session.sign_out().await;
 
+    if plan.is_empty() && !args.dry_run {
+        if fixing {
+            let report = diagnose(
+                &root,
+                kept_opensis,
+                kept_userkey,
+                school.profile.admin_email.clone(),
+            )
+            .await?;
+            crate::doctor_cmd::print_report(&report, args.format);
+            eprintln!(
+                "Moodle's admin pages show every setting the app can change as it should be: what still fails needs you (see the fixes above). Nothing was changed."
+            );
+            return Ok(if report.verdict.outcome.exit_code() == 0 {
+                exit::OK
+            } else {
+                exit::CHECK_FAILED
+            });
+        }
+    }
     if args.dry_run || !apply && !plan.is_empty() {
         if args.format == Format::Json {
             println!(
@@ -346,16 +469,13 @@ async fn run_inner(args: &ConfigureArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::Stopped(format!("the school could not be saved: {e}")))?;
 
     // The proof: the doctor, with the tokens now kept.
-    let input = DiagnoseInput {
-        url: root.to_string(),
-        opensis_token: outcome.opensis_token.clone().or(kept_opensis),
-        userkey_token: outcome.userkey_token.clone().or(kept_userkey),
-        admin_email: school.profile.admin_email.clone(),
-    };
-    let http = moodle_ws::build_http_client(&moodle_ws::HttpConfig::default()).map_err(usage)?;
-    let report = diagnose_with(&http, &input, &DiagnoseOptions::default())
-        .await
-        .map_err(usage)?;
+    let report = diagnose(
+        &root,
+        outcome.opensis_token.clone().or(kept_opensis),
+        outcome.userkey_token.clone().or(kept_userkey),
+        school.profile.admin_email.clone(),
+    )
+    .await?;
     if school.profile.remember_looked_up_email(&report) {
         let _ = school.store.upsert(&school.profile);
     }
@@ -381,12 +501,21 @@ async fn run_inner(args: &ConfigureArgs) -> Result<u8, Failure> {
                     outcome.not_on_site.join(", ")
                 );
             }
+            let made = outcome.opensis_token.is_some() as usize
+                + outcome.userkey_token.is_some() as usize;
             println!(
-                "{} change{} made and recorded in school \"{}\" ({} admin page requests); the tokens are in the system keyring.",
+                "{} change{} made and recorded in school \"{}\" ({} admin page requests){}; configure --undo --profile \"{}\" puts {} back.",
                 outcome.run.changes.len(),
                 if outcome.run.changes.len() == 1 { "" } else { "s" },
                 school.profile.name,
-                requests
+                requests,
+                match made {
+                    0 => String::new(),
+                    1 => "; the new token is in the system keyring (type it in openSIS with sis-moodle-setup sis)".into(),
+                    _ => "; both new tokens are in the system keyring (type them in openSIS with sis-moodle-setup sis)".into(),
+                },
+                school.profile.name,
+                if outcome.run.changes.len() == 1 { "it" } else { "them" },
             );
             println!("The proof, by the doctor:");
             crate::doctor_cmd::print_report(&report, Format::Text);

@@ -22,7 +22,7 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// The Moodle address, as you open it in a browser (e.g. https://moodle.school.org).
-    #[arg(long, required_unless_present_any = ["profile", "all_profiles"], conflicts_with_all = ["profile", "all_profiles"])]
+    #[arg(long, required_unless_present_any = ["profile", "all_profiles"], conflicts_with_all = ["all_profiles"])]
     pub url: Option<String>,
     /// Check a school saved in the desktop app, by its name (or id): its address, e-mail and
     /// tokens from the system keyring (the token variables, when set, win).
@@ -70,6 +70,20 @@ pub struct DoctorArgs {
     /// while anything waits, 1 when something fails, 0 when everything passed.
     #[arg(long, conflicts_with_all = ["watch", "nagios"])]
     pub as_you_go: bool,
+    /// Fix what failed: when a check fails, sign in to Moodle as its administrator, show the
+    /// plan, make the changes through Moodle's own admin pages (as `configure` does, recorded
+    /// in the school for `configure --undo`) and check again. With --url or --profile.
+    #[arg(long, conflicts_with_all = ["watch", "nagios", "all_profiles", "as_you_go"])]
+    pub fix: bool,
+    /// With --fix: the site administrator's user name.
+    #[arg(long, default_value = "admin")]
+    pub admin_user: String,
+    /// With --fix: read the password from the first line of standard input.
+    #[arg(long, requires = "fix")]
+    pub password_stdin: bool,
+    /// With --fix: make the changes without asking.
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
 }
 
 /// Reads a token from the environment, trimmed; warns when it does not look like one.
@@ -85,6 +99,9 @@ pub fn token_from_env(var: &str) -> Option<WsToken> {
 }
 
 pub async fn run(args: DoctorArgs) -> u8 {
+    if args.fix {
+        return crate::configure_cmd::fix(args).await;
+    }
     if args.profile.is_some() || args.all_profiles || args.watch.is_some() {
         return crate::schools_cmd::run(args).await;
     }

@@ -3,6 +3,7 @@
 //! answered with the recorded exchange — status, headers, body — placeholders filled in. A
 //! request no capture covers is answered "501 not captured". For tests and the demo mode.
 
+pub mod admin_replay;
 mod archive;
 pub mod capture;
 pub mod catalog;
