@@ -24,6 +24,9 @@ import sys
 import threading
 import urllib.parse
 
+# The stand-ins of the tokens given to the client (the replay tests give the same).
+FIXED_TOKENS = {"opensis": "0" * 28 + "a001", "userkey": "0" * 28 + "a002"}
+
 LOCK = threading.Lock()
 EXCHANGES = []
 SECRETS = {}  # real -> stand-in
@@ -181,8 +184,15 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--secrets", required=True)
     ap.add_argument("--password")
+    ap.add_argument("--token", action="append", default=[], metavar="NAME=VALUE",
+                    help="a token the client is given (opensis, userkey): recorded as a fixed stand-in "
+                         "the replay test gives too")
     args = ap.parse_args()
     args.upstream = args.upstream.rstrip("/")
+    for spec in args.token:
+        name, _, value = spec.partition("=")
+        if value:
+            SECRETS[value] = FIXED_TOKENS[name]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.listen), Proxy)
     server.args = args
 

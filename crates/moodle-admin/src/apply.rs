@@ -678,12 +678,16 @@ fn shown_token(page: &Page) -> Option<WsToken> {
 
 /// Installs auth_userkey from its ZIP through Moodle's Install plugins page.
 async fn install_userkey(
-    _session: &mut AdminSession,
-    _zip: &[u8],
-    _name: &str,
+    session: &mut AdminSession,
+    zip: &[u8],
+    name: &str,
 ) -> Result<String, AdminError> {
-    Err(AdminError::NotKept {
-        what: "plugin auth_userkey".into(),
-        shown: "the install through the web is not wired yet".into(),
-    })
+    match crate::plugin_install::install_plugin_zip(session, zip, name, USERKEY_COMPONENT).await {
+        Ok(installed) => Ok(installed.to_string()),
+        Err(crate::plugin_install::InstallError::Admin(e)) => Err(e),
+        Err(crate::plugin_install::InstallError::Refused(refusal)) => Err(AdminError::Refused {
+            asked: "Site administration → Plugins → Install plugins".into(),
+            message: refusal.to_string(),
+        }),
+    }
 }
