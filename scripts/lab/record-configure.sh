@@ -15,13 +15,13 @@ set -euo pipefail
 VERSION=$1; LAB=$(cd "$2" && pwd); PORT=$3
 SECRETS=${4:-$LAB/recorded-secrets.txt}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
-KIT=$(cd "$HERE/../shared/moodle-lab" 2>/dev/null && pwd || cd "$HERE/../moodle-lab" && pwd)
+KIT=$(cd "$HERE/../shared/moodle-lab" && pwd)
 OUT=$HERE/crates/moodle-sim/admin-runs/$VERSION
 CLI=$HERE/target/debug/sis-moodle-setup
 PROXY=$((PORT + 800))
 PASSWORD='Admin#Lab2024'
 EMAIL=admin@school.example.org
-FIXES=${FIXES:-"rest_disabled ws_disabled wsauth_disabled userkey_disabled mapping_username keylifetime_60 service_disabled files_off restricted_on functions_missing userkey_unauthorized userkey_iprestriction userkey_updateuser"}
+FIXES=${FIXES:-"rest_disabled ws_disabled wsauth_disabled userkey_disabled mapping_username keylifetime_60 service_disabled files_off restricted_on functions_missing userkey_unauthorized userkey_iprestriction userkey_updateuser userkey_createuser maintenance climaintenance opensis_token_invalid"}
 LOG=$LAB/recorded; mkdir -p "$OUT" "$LOG"
 export SIS_MOODLE_SETUP_CONFIG_DIR; SIS_MOODLE_SETUP_CONFIG_DIR=$(mktemp -d)
 
@@ -53,13 +53,13 @@ echo "configure on the fresh site took $(echo "$end - $start" | bc) s"
 ( cd "$KIT" && LAB=$LAB PORT=$PORT php fault.php reset >/dev/null )
 set -a; . "$LAB/tokens.env"; set +a
 record "$OUT/fix.jsonl.gz" --token "opensis=$MOODLE_OPENSIS_TOKEN" --token "userkey=$MOODLE_USERKEY_TOKEN"
-: > "$LOG/fix.txt"
+: > "$OUT/fix.faults.txt"
 for fault in $FIXES; do
   ( cd "$KIT" && LAB=$LAB PORT=$PORT php fault.php "$fault" on >/dev/null )
   set +e
   echo "$PASSWORD" | "$CLI" doctor --fix --url "http://127.0.0.1:$PROXY" --admin-email "$EMAIL" --yes \
       --password-stdin --format json > "$LOG/fix.$fault.json"
-  echo "$fault: exit $?" | tee -a "$LOG/fix.txt"
+  echo "$fault: exit $?" | tee -a "$OUT/fix.faults.txt"
   set -e
   ( cd "$KIT" && LAB=$LAB PORT=$PORT php fault.php reset >/dev/null )
 done

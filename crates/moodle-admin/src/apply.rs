@@ -651,21 +651,29 @@ async fn create_token(
     } else {
         answer
     };
-    let token = shown_token(&shown).ok_or_else(|| match shown.error_box() {
+    let refused = |page: &Page| match page.error_box().or_else(|| {
+        page.texts("div.alert-danger")
+            .into_iter()
+            .find(|t| !t.is_empty())
+    }) {
         Some(message) => AdminError::Refused {
             asked: "admin/webservice/tokens.php".into(),
             message,
         },
-        None => AdminError::unexpected(&shown, "the new token shown"),
-    })?;
-    let after = site_read::tokens(&session.get_following(snapshot::TOKENS).await?);
+        None => AdminError::unexpected(page, "the new token shown"),
+    };
+    // The list Moodle sends the admin back to: the new row, and the value (shown once above
+    // the list from 4.3, in the new row itself on 4.1).
+    let after = site_read::tokens(&shown);
     let created = after
         .iter()
         .find(|t| !before.contains(&t.id) && t.user_id == Some(admin))
-        .ok_or(AdminError::NotKept {
-            what: format!("token for {}", service.row.name),
-            shown: "no new token of the admin in the list".into(),
-        })?;
+        .ok_or_else(|| refused(&shown))?;
+    let token = shown_token(&shown)
+        .or_else(|| {
+            site_read::token_value_in_list(&shown, created.id).and_then(|v| WsToken::new(&v))
+        })
+        .ok_or_else(|| refused(&shown))?;
     Ok((created.id, token))
 }
 

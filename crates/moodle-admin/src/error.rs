@@ -17,6 +17,8 @@ pub enum AdminError {
     OffSiteRedirect { asked: String, location: String },
     #[error("Moodle refused {asked}: {message}")]
     Refused { asked: String, message: String },
+    #[error("a Moodle upgrade is waiting (Site administration → Notifications): finish it first, in the browser or on the server with php admin/cli/upgrade.php; nothing was changed")]
+    UpgradePending,
     #[error("Moodle did not keep the change ({what}): its page shows {shown}")]
     NotKept { what: String, shown: String },
     #[error("{asked} did not answer as Moodle {what} (HTTP {status}{}); nothing more was done", title.as_deref().map(|t| format!(", page \"{t}\"")).unwrap_or_default())]

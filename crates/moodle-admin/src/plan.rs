@@ -122,6 +122,20 @@ pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
         })
     };
 
+    // Maintenance mode keeps openSIS out (step 0): off first, when it is on.
+    if site.maintenance == Some(true) {
+        add(
+            0,
+            "Maintenance mode",
+            "on".into(),
+            "off".into(),
+            Action::SetSetting {
+                section: "maintenancemode".into(),
+                setting: "s__maintenance_enabled".into(),
+                value: "0".into(),
+            },
+        );
+    }
     // Step 3 (auth_userkey) first: steps 6, 7, 12 and the user-key token need it.
     let userkey_coming = site.userkey_installed || wanted.userkey_zip;
     if !site.userkey_installed && wanted.userkey_zip {
@@ -151,12 +165,14 @@ pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
             ("keylifetime", "User key life time", KEY_LIFETIME),
             ("iprestriction", "IP restriction", "0"),
             ("updateuser", "Update user", "0"),
+            ("createuser", "Create user", "0"),
         ];
         for (setting, what, value) in wants {
             let current = now.as_ref().and_then(|u| match setting {
                 "mappingfield" => u.mapping_field.clone(),
                 "keylifetime" => u.key_lifetime.clone(),
                 "iprestriction" => u.ip_restriction.clone(),
+                "createuser" => u.create_user.clone(),
                 _ => u.update_user.clone(),
             });
             if current.as_deref() == Some(value) {
@@ -339,4 +355,193 @@ pub fn missing_functions(service: Option<&ServiceState>, wanted: &[String]) -> V
         .filter(|w| !service.is_some_and(|s| s.functions.iter().any(|f| &f.name == *w)))
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site_read::{ServiceFunction, ServiceOptions, ServiceRow, Switches, TokenRow};
+    use crate::snapshot::UserkeySettings;
+
+    const ADMIN: u64 = 2;
+
+    fn service(id: u64, name: &str, builtin: bool, functions: &[&str]) -> ServiceState {
+        ServiceState {
+            row: ServiceRow {
+                id,
+                name: name.into(),
+                builtin,
+                plugin: builtin.then(|| "auth_userkey".into()),
+                dimmed: false,
+                restricted: builtin,
+            },
+            options: ServiceOptions {
+                id,
+                name: name.into(),
+                shortname: if builtin { "" } else { "opensis" }.into(),
+                enabled: true,
+                restricted_users: builtin,
+                download_files: !builtin,
+                upload_files: !builtin,
+            },
+            functions: functions
+                .iter()
+                .enumerate()
+                .map(|(i, f)| ServiceFunction {
+                    name: f.to_string(),
+                    function_id: i as u64 + 1,
+                })
+                .collect(),
+            authorised: if builtin { vec![ADMIN] } else { vec![] },
+        }
+    }
+
+    fn token(id: u64, service: &str, valid_until: &str) -> TokenRow {
+        TokenRow {
+            id,
+            user_id: Some(ADMIN),
+            service: service.into(),
+            valid_until: valid_until.into(),
+        }
+    }
+
+    const FUNCTIONS: &[&str] = &["core_webservice_get_site_info", "core_user_get_users"];
+
+    fn good() -> SiteSnapshot {
+        SiteSnapshot {
+            admin_user_id: ADMIN,
+            auth: Switches {
+                enabled: vec!["email".into(), "userkey".into(), "webservice".into()],
+                disabled: vec!["ldap".into()],
+            },
+            userkey_installed: true,
+            userkey: Some(UserkeySettings {
+                mapping_field: Some("email".into()),
+                key_lifetime: Some("120".into()),
+                ip_restriction: Some("0".into()),
+                update_user: Some("0".into()),
+                create_user: Some("0".into()),
+            }),
+            webservices_enabled: Some(true),
+            maintenance: Some(false),
+            protocols: Switches {
+                enabled: vec!["rest".into()],
+                disabled: vec!["soap".into()],
+            },
+            services: vec![],
+            opensis: Some(service(3, "opensis", false, FUNCTIONS)),
+            userkey_service: Some(service(2, "User key authentication web service", true, &[])),
+            tokens: vec![
+                token(1, "opensis", "This token has no expiry date."),
+                token(2, "User key authentication web service", ""),
+            ],
+            addable_functions: Some(vec![]),
+        }
+    }
+
+    fn wanted() -> Wanted {
+        Wanted {
+            functions: FUNCTIONS.iter().map(|f| f.to_string()).collect(),
+            ..Wanted::default()
+        }
+    }
+
+    fn lines(p: &Plan) -> Vec<String> {
+        p.changes
+            .iter()
+            .map(|c| format!("{} {}: {} → {}", c.step, c.what, c.before, c.after))
+            .collect()
+    }
+
+    #[test]
+    fn a_site_already_right_gets_an_empty_plan() {
+        let p = plan(&good(), &wanted());
+        assert!(p.is_empty(), "{:?}", lines(&p));
+        assert!(p.cannot.is_empty());
+    }
+
+    #[test]
+    fn each_wrong_setting_is_one_change_with_its_values_now_and_after() {
+        let mut site = good();
+        site.protocols.enabled.clear();
+        site.userkey.as_mut().unwrap().key_lifetime = Some("60".into());
+        site.opensis.as_mut().unwrap().options.restricted_users = true;
+        site.maintenance = Some(true);
+        let p = plan(&site, &wanted());
+        assert_eq!(
+            lines(&p),
+            vec![
+                "0 Maintenance mode: on → off",
+                "7 User key authentication: User key life time: 60 → 120",
+                "10 service opensis: Authorised users only on → Authorised users only off",
+                "13 REST protocol: off → on",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_token_with_an_expiry_is_not_the_set_ups_token() {
+        let mut site = good();
+        site.tokens[0].valid_until = "Tuesday, 1 December 2026, 12:00 AM".into();
+        let p = plan(&site, &wanted());
+        assert_eq!(p.changes.len(), 1);
+        assert_eq!(
+            p.changes[0].action,
+            Action::CreateToken {
+                service: TokenFor::Opensis
+            }
+        );
+    }
+
+    #[test]
+    fn a_fresh_site_gets_every_step_in_an_order_each_can_be_checked() {
+        let site = SiteSnapshot {
+            auth: Switches {
+                enabled: vec!["email".into()],
+                disabled: vec!["webservice".into()],
+            },
+            userkey_installed: false,
+            userkey: None,
+            webservices_enabled: Some(false),
+            protocols: Switches::default(),
+            opensis: None,
+            userkey_service: None,
+            tokens: vec![],
+            addable_functions: None,
+            ..good()
+        };
+        let with_zip = Wanted {
+            userkey_zip: true,
+            ..wanted()
+        };
+        let steps: Vec<u8> = plan(&site, &with_zip)
+            .changes
+            .iter()
+            .map(|c| c.step)
+            .collect();
+        assert_eq!(
+            steps,
+            vec![3, 6, 7, 7, 7, 7, 7, 8, 9, 11, 13, 14, 15, 12, 15]
+        );
+        // Without the ZIP, what needs auth_userkey waits and says why.
+        let p = plan(&site, &wanted());
+        assert!(p.changes.iter().all(|c| ![3, 6, 7, 12].contains(&c.step)));
+        assert_eq!(p.cannot.len(), 1);
+        assert_eq!(p.cannot[0].step, 3);
+    }
+
+    #[test]
+    fn functions_the_site_does_not_have_are_named_for_step_3() {
+        let mut site = good();
+        site.opensis.as_mut().unwrap().functions.clear();
+        site.addable_functions = Some(vec!["core_user_get_users".into()]);
+        let p = plan(&site, &wanted());
+        assert_eq!(
+            p.changes[0].action,
+            Action::AddFunctions {
+                names: vec!["core_user_get_users".into()]
+            }
+        );
+        assert!(p.cannot[0].why.contains("core_webservice_get_site_info"));
+    }
 }

@@ -85,7 +85,7 @@ pub enum InstallRefusal {
         component: String,
         file_name: String,
     },
-    #[error("Moodle's file picker refused {file_name}: \"{message}\". Nothing was installed. Fix what it says (an upload size limit is set under Site administration → Security → Site security settings and in PHP's upload_max_filesize), or install it by hand: {}.", manual(component))]
+    #[error("Moodle's file picker refused {file_name}: \"{message}\". Nothing was installed. Fix what it says (for a site administrator the size limit is the web server's PHP upload_max_filesize and post_max_size), or install it by hand: {}.", manual(component))]
     UploadRefused {
         component: String,
         file_name: String,
@@ -105,12 +105,21 @@ pub enum InstallRefusal {
         folder: String,
         check: String,
     },
-    #[error("Moodle's validation of the ZIP failed, so {component} was not installed (\"{report}\"). Nothing was installed. Fix the package, or install it by hand: {}.", manual(component))]
-    ValidationFailed { component: String, report: String },
+    #[error("Moodle's validation of {file_name} failed (\"{report}\"), so {component} was not installed. Nothing was installed. Use a package of the plugin that passes these checks (for instance its release for this Moodle version).")]
+    ValidationFailed {
+        component: String,
+        file_name: String,
+        report: String,
+    },
     #[error("Moodle's server checks before the upgrade failed ({}), so the database upgrade was not started. {}", problems.join("; "), Stage::FilesCopied.sentence(component))]
     EnvironmentFailed {
         component: String,
         problems: Vec<String>,
+    },
+    #[error("Moodle's plugins check says {component} needs plugins this site does not have ({}), so the database upgrade was not started. Install those first. {}", missing.join(", "), Stage::FilesCopied.sentence(component))]
+    MissingDependencies {
+        component: String,
+        missing: Vec<String>,
     },
     #[error("Moodle's plugins check lists more than {component} to install or upgrade ({}), so the database upgrade was not started. {}", others.join(", "), Stage::FilesCopied.sentence(component))]
     OtherPluginsPending {
@@ -339,6 +348,7 @@ pub async fn install_plugin_zip(
         }
         return Err(InstallRefusal::ValidationFailed {
             component: component.into(),
+            file_name: file_name.into(),
             report: console.text,
         }
         .into());
@@ -370,7 +380,18 @@ pub async fn install_plugin_zip(
                 }
                 .into())
             }
-            UpgradeStep::PluginsCheck { others, next } => {
+            UpgradeStep::PluginsCheck {
+                others,
+                missing,
+                next,
+            } => {
+                if !missing.is_empty() {
+                    return Err(InstallRefusal::MissingDependencies {
+                        component: component.into(),
+                        missing,
+                    }
+                    .into());
+                }
                 if !others.is_empty() {
                     return Err(InstallRefusal::OtherPluginsPending {
                         component: component.into(),
@@ -474,7 +495,7 @@ struct Run<'a> {
 impl Run<'_> {
     /// A page every step can get: the site's CLI maintenance page (HTTP 503).
     fn site_answers(&self, page: &Page) -> Result<(), InstallError> {
-        if page.status == 503 {
+        if is_cli_maintenance(page) {
             if self.stage == Stage::NothingInstalled {
                 return Err(InstallRefusal::MaintenanceMode {
                     component: self.component.into(),
@@ -512,6 +533,12 @@ impl Run<'_> {
         }
         .into()
     }
+}
+
+/// Moodle's CLI maintenance page (admin/cli/maintenance.php --enable): HTTP 503, the site's
+/// name "under maintenance" in one red box.
+fn is_cli_maintenance(page: &Page) -> bool {
+    page.status == 503 && !page.texts("#region-main .alert-danger").is_empty()
 }
 
 /// An address without its query (which may hold the session key).
@@ -628,11 +655,11 @@ fn installed_version(page: &Page, component: &str) -> Option<String> {
 /// `$CFG->disableupdateautodeploy` (its page is then not in the admin tree).
 fn is_section_error(page: &Page) -> bool {
     page.status == 404
-        || (page.error_box().is_some()
-            && page
-                .links()
-                .iter()
-                .any(|(href, _)| href.ends_with("/error/admin/sectionerror")))
+        && page.error_box().is_some()
+        && page
+            .links()
+            .iter()
+            .any(|(href, _)| href.ends_with("/error/admin/sectionerror"))
 }
 
 /// The install-from-ZIP form.
@@ -885,9 +912,11 @@ fn unescape(s: &str) -> String {
 enum UpgradeStep {
     /// "Current release information" with the server checks; its Continue (none: a check failed).
     Release(Option<Form>),
-    /// "Plugins check": the other plugins it lists, and "Upgrade Moodle database now".
+    /// "Plugins check" (or "Plugin dependencies check"): the other plugins it lists, the
+    /// plugin's requirements it marks failed, and "Upgrade Moodle database now".
     PluginsCheck {
         others: Vec<String>,
+        missing: Vec<String>,
         next: Option<Form>,
     },
     /// The upgrade ran: its Continue to the new settings.
@@ -909,13 +938,20 @@ fn upgrade_step(page: &Page, component: &str) -> UpgradeStep {
             .cloned()
     };
     if page.body.contains("id=\"plugins-check\"") {
-        let others = plugins_check_rows(page)
+        let rows = plugins_check_rows(page);
+        let others = rows
+            .iter()
+            .filter(|r| r.component != component)
+            .map(|r| format!("{} ({})", r.component, r.status))
+            .collect();
+        let missing = rows
             .into_iter()
-            .filter(|(c, _)| c != component)
-            .map(|(c, status)| format!("{c} ({status})"))
+            .filter(|r| r.component == component)
+            .flat_map(|r| r.failed_requirements)
             .collect();
         return UpgradeStep::PluginsCheck {
             others,
+            missing,
             next: get_form_with("confirmplugincheck", "1"),
         };
     }
@@ -937,9 +973,19 @@ fn upgrade_step(page: &Page, component: &str) -> UpgradeStep {
     UpgradeStep::Unknown
 }
 
-/// The plugins the plugins check lists (component, status), from their rows' classes
-/// (`name-auth_userkey status-new`).
-fn plugins_check_rows(page: &Page) -> Vec<(String, String)> {
+/// One plugin the plugins check lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CheckRow {
+    component: String,
+    /// From the row's class: `new`, `upgrade`, `missing`, `downgrade`, …
+    status: String,
+    /// The requirements it marks failed (`mod_labmissing`).
+    failed_requirements: Vec<String>,
+}
+
+/// The plugins the plugins check lists, from their rows' classes
+/// (`name-auth_userkey status-new`) and their failed requirements (`li.requires-failed`).
+fn plugins_check_rows(page: &Page) -> Vec<CheckRow> {
     let html = Html::parse_document(&page.body);
     let rows = html
         .select(&selector("table#plugins-check tr"))
@@ -950,7 +996,16 @@ fn plugins_check_rows(page: &Page) -> Vec<(String, String)> {
                 .iter()
                 .find_map(|c| c.strip_prefix("status-"))
                 .unwrap_or("listed");
-            Some((name.to_string(), status.to_string()))
+            let failed_requirements = tr
+                .select(&selector("li.requires-failed .dep"))
+                .map(text_of)
+                .filter(|t| !t.is_empty())
+                .collect();
+            Some(CheckRow {
+                component: name.to_string(),
+                status: status.to_string(),
+                failed_requirements,
+            })
         })
         .collect();
     rows

@@ -122,10 +122,19 @@ impl AdminSession {
         }
         let answer = s.post("login/index.php", &fields).await?;
         drop(fields);
-        let landed = if answer.is_redirect() {
-            s.follow(answer).await?
-        } else {
-            answer
+        // Signed in, Moodle sends the browser to its session test, then to the dashboard: the
+        // test is enough (the dashboard is the heaviest page of all and proves nothing more).
+        let landed = match answer.is_redirect() {
+            true if answer
+                .location
+                .as_deref()
+                .is_some_and(|l| l.contains("testsession=")) =>
+            {
+                let next = s.relative_location(&answer)?;
+                s.get(&next).await?
+            }
+            true => s.follow(answer).await?,
+            false => answer,
         };
         if let Some(message) = landed.login_error() {
             return Err(AdminError::SignIn(SignInRefusal::Refused { message }));
@@ -190,8 +199,8 @@ impl AdminSession {
             return Ok(());
         }
         if at.starts_with("admin/index.php") {
-            // A pending upgrade: the account is an administrator (only one is sent there).
-            return Ok(());
+            // Only an administrator is sent there: to a pending upgrade.
+            return Err(AdminError::UpgradePending);
         }
         Err(AdminError::SignIn(SignInRefusal::NotAdministrator))
     }

@@ -249,6 +249,14 @@ pub struct TokenRow {
     pub valid_until: String,
 }
 
+impl TokenRow {
+    /// No expiry date: Moodle 4.1 leaves the cell empty, later versions say so.
+    pub fn never_expires(&self) -> bool {
+        let v = self.valid_until.trim();
+        v.is_empty() || v.to_ascii_lowercase().contains("no expiry")
+    }
+}
+
 /// The tokens of Site administration → Server → Web services → Manage tokens, read by the
 /// table's column headings ("Service", "Valid until").
 pub fn tokens(page: &Page) -> Vec<TokenRow> {
@@ -308,4 +316,25 @@ pub fn tokens(page: &Page) -> Vec<TokenRow> {
         }
     }
     out
+}
+
+/// The value of token `id` as Moodle 4.1's token list shows it (in its row, to the admin who
+/// created it); later versions never list a value.
+pub fn token_value_in_list(page: &Page, id: u64) -> Option<String> {
+    let html = scraper::Html::parse_document(&page.body);
+    let rows = scraper::Selector::parse("tr").expect("selector");
+    let link = scraper::Selector::parse("a[href]").expect("selector");
+    let cell = scraper::Selector::parse("td").expect("selector");
+    let row = html.select(&rows).find(|r| {
+        r.select(&link).any(|a| {
+            let href = a.value().attr("href").unwrap_or_default();
+            href.contains("tokens.php")
+                && query_param(href, "tokenid").and_then(|v| v.parse::<u64>().ok()) == Some(id)
+        })
+    })?;
+    row.select(&cell).find_map(|c| {
+        let t = c.text().collect::<String>();
+        let t = t.trim();
+        (t.len() == 32 && t.chars().all(|ch| ch.is_ascii_hexdigit())).then(|| t.to_string())
+    })
 }

@@ -42,6 +42,8 @@ pub struct SiteSnapshot {
     pub userkey_installed: bool,
     pub userkey: Option<UserkeySettings>,
     pub webservices_enabled: Option<bool>,
+    /// Site administration → Server → Maintenance mode (`None` when the page did not show it).
+    pub maintenance: Option<bool>,
     pub protocols: Switches,
     pub services: Vec<ServiceRow>,
     pub opensis: Option<ServiceState>,
@@ -60,7 +62,11 @@ impl SiteSnapshot {
         };
         self.tokens
             .iter()
-            .filter(|t| t.user_id == Some(self.admin_user_id) && t.service == service.row.name)
+            .filter(|t| {
+                t.user_id == Some(self.admin_user_id)
+                    && t.service == service.row.name
+                    && t.never_expires()
+            })
             .collect()
     }
 }
@@ -68,6 +74,7 @@ impl SiteSnapshot {
 pub(crate) const MANAGE_AUTHS: &str = "admin/settings.php?section=manageauths";
 pub(crate) const USERKEY_SETTINGS: &str = "admin/settings.php?section=authsettinguserkey";
 pub(crate) const OPTIONAL_SUBSYSTEMS: &str = "admin/settings.php?section=optionalsubsystems";
+pub(crate) const MAINTENANCE: &str = "admin/settings.php?section=maintenancemode";
 pub(crate) const PROTOCOLS: &str = "admin/settings.php?section=webserviceprotocols";
 pub(crate) const SERVICES: &str = "admin/settings.php?section=externalservices";
 pub(crate) const TOKENS: &str = "admin/webservice/tokens.php";
@@ -98,6 +105,11 @@ pub async fn read_snapshot(session: &mut AdminSession) -> Result<SiteSnapshot, A
     };
     let subsystems = session.get_following(OPTIONAL_SUBSYSTEMS).await?;
     let webservices_enabled = site_read::ticked(&subsystems, "s__enablewebservices");
+    let maintenance = site_read::setting_value(
+        &session.get_following(MAINTENANCE).await?,
+        "s__maintenance_enabled",
+    )
+    .map(|v| v == "1");
     let protocols = site_read::protocols(&session.get_following(PROTOCOLS).await?);
     let services = site_read::services(&session.get_following(SERVICES).await?);
 
@@ -145,6 +157,7 @@ pub async fn read_snapshot(session: &mut AdminSession) -> Result<SiteSnapshot, A
         userkey_installed,
         userkey,
         webservices_enabled,
+        maintenance,
         protocols,
         services,
         opensis,

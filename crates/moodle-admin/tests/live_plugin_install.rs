@@ -4,7 +4,9 @@
 //! `auth_userkey`), and says so when skipped. `SIS_LAB_EXPECT` names what the site should
 //! answer: `installed` (the default: installed now or before, then found installed on a second
 //! run) or the name of a refusal (`AutoDeployDisabled`, `NotWritable`, `MaintenanceMode`, …)
-//! for a site prepared to refuse.
+//! for a site prepared to refuse. `SIS_LAB_AFTER_SIGN_IN`, if set, is a shell command run after
+//! the sign-in and before the installation: a change made under a session already open (an
+//! upgrade waiting, CLI maintenance), which the sign-in itself would refuse.
 
 use std::time::Instant;
 
@@ -51,6 +53,7 @@ fn variant(refusal: &InstallRefusal) -> &'static str {
         InstallRefusal::NotWritable { .. } => "NotWritable",
         InstallRefusal::ValidationFailed { .. } => "ValidationFailed",
         InstallRefusal::EnvironmentFailed { .. } => "EnvironmentFailed",
+        InstallRefusal::MissingDependencies { .. } => "MissingDependencies",
         InstallRefusal::OtherPluginsPending { .. } => "OtherPluginsPending",
         InstallRefusal::UpgradeFailed { .. } => "UpgradeFailed",
         InstallRefusal::SettingsNotSaved { .. } => "SettingsNotSaved",
@@ -76,6 +79,13 @@ async fn installs_the_zip_through_moodle_s_own_pages() {
         .await
         .expect("the lab's admin signs in");
     let signed_in = session.requests();
+    if let Ok(command) = std::env::var("SIS_LAB_AFTER_SIGN_IN") {
+        let status = std::process::Command::new("sh")
+            .args(["-c", &command])
+            .status()
+            .expect("the command runs");
+        assert!(status.success(), "{command}: {status}");
+    }
     let started = Instant::now();
     let result = install_plugin_zip(&mut session, &zip, &file_name, &lab.component).await;
     let took = started.elapsed();

@@ -1,0 +1,354 @@
+//! `configure` and `doctor --fix` replayed from runs recorded on real lab sites of Moodle 4.1,
+//! 4.5 and 5.0 (scripts/lab/record-configure.sh): every exchange in the recorded order, the
+//! secrets replaced by stand-ins. The CLI runs its real code path against the replay; a request
+//! the recording does not have fails the test, and so does a recorded one never asked.
+//! The tokens go to the system keyring: these tests run where one is (SIS_TEST_KEYRING=1, as
+//! scripts/test.sh provides) and say so when skipped.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use moodle_sim::admin_replay::{RecordedRun, RunReplay};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sis-moodle-setup");
+/// The stand-ins record-proxy.py gives the password and the two tokens.
+const PASSWORD: &str = "lab-password";
+const OPENSIS: &str = "0000000000000000000000000000a001";
+const USERKEY: &str = "0000000000000000000000000000a002";
+
+fn runs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../moodle-sim/admin-runs")
+}
+
+fn versions() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(runs_dir())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn keyring_here() -> bool {
+    if std::env::var("SIS_TEST_KEYRING").is_ok() {
+        return true;
+    }
+    eprintln!("skipped: the tokens go to the system keyring; run with SIS_TEST_KEYRING=1 in a keyring session (scripts/test.sh does)");
+    false
+}
+
+/// A minimal auth_userkey ZIP: the upload is replayed, its bytes are not compared.
+fn userkey_zip(dir: &Path) -> PathBuf {
+    let path = dir.join("openSIS-Moodle-User-Authenticator.zip");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options: zip::write::SimpleFileOptions = Default::default();
+    zip.add_directory("userkey/", options).unwrap();
+    zip.start_file("userkey/version.php", options).unwrap();
+    zip.write_all(
+        b"<?php\ndefined('MOODLE_INTERNAL') || die();\n$plugin->component = 'auth_userkey';\n$plugin->version = 2022081901;\n$plugin->release = 2022081901;\n$plugin->requires = 2017051500;\n$plugin->maturity = MATURITY_STABLE;\n",
+    )
+    .unwrap();
+    zip.start_file("userkey/lang/en/auth_userkey.php", options)
+        .unwrap();
+    zip.write_all(b"<?php\n$string['pluginname'] = 'User key authentication';\n")
+        .unwrap();
+    zip.start_file("userkey/auth.php", options).unwrap();
+    zip.write_all(b"<?php\n").unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+struct Cli {
+    config: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self {
+            config: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    async fn run(&self, args: Vec<String>, tokens: bool) -> Output {
+        let config = self.config.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let mut command = Command::new(BIN);
+            command
+                .args(&args)
+                .arg("--password-stdin")
+                .env("NO_COLOR", "1")
+                .env("SIS_MOODLE_SETUP_CONFIG_DIR", &config)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            if tokens {
+                command
+                    .env("MOODLE_OPENSIS_TOKEN", OPENSIS)
+                    .env("MOODLE_USERKEY_TOKEN", USERKEY);
+            } else {
+                command
+                    .env_remove("MOODLE_OPENSIS_TOKEN")
+                    .env_remove("MOODLE_USERKEY_TOKEN");
+            }
+            let mut child = command.spawn().unwrap();
+            writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap()
+    }
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn failing_steps(report: &serde_json::Value) -> Vec<u64> {
+    let mut steps: Vec<u64> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["step"].as_u64().unwrap())
+        .collect();
+    steps.dedup();
+    steps
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn configure_takes_a_fresh_site_to_every_step_but_the_private_plugin_and_back() {
+    if !keyring_here() {
+        return;
+    }
+    let found = versions();
+    assert!(
+        !found.is_empty(),
+        "no recorded runs in {}",
+        runs_dir().display()
+    );
+    for version in found {
+        let path = runs_dir().join(&version).join("configure.jsonl.gz");
+        let replay = RunReplay::start(RecordedRun::load(&path).unwrap())
+            .await
+            .unwrap();
+        let cli = Cli::new();
+        let zip = userkey_zip(cli.config.path());
+        let url = replay.url();
+
+        // 1. The fresh site: every step but the private plugin's (step 3).
+        let out = cli
+            .run(
+                args(&[
+                    "configure",
+                    "--url",
+                    &url,
+                    "--profile",
+                    "rec",
+                    "--yes",
+                    "--plugin-zip",
+                    zip.to_str().unwrap(),
+                    "--admin-email",
+                    "admin@school.example.org",
+                    "--format",
+                    "json",
+                ]),
+                false,
+            )
+            .await;
+        let first = json(&out);
+        assert_eq!(out.status.code(), Some(1), "{version}: {first:#}");
+        assert!(
+            first["stopped"].is_null(),
+            "{version}: {}",
+            first["stopped"]
+        );
+        let changes = first["changes"].as_array().unwrap();
+        assert_eq!(changes.len(), 14, "{version}: {changes:#?}");
+        assert!(changes
+            .iter()
+            .any(|c| c["undo"]["kind"] == "leave_installed"));
+        let absent: Vec<&str> = first["not_on_site"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(absent.len(), 6, "{version}: {absent:?}");
+        assert!(absent.iter().all(|f| f.starts_with("local_get_")));
+        assert_eq!(failing_steps(&first["report"]), vec![3], "{version}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains(OPENSIS) && !text.contains(PASSWORD),
+            "{version}: a secret printed"
+        );
+
+        // 2. Again: nothing to change, the same proof.
+        let out = cli
+            .run(
+                args(&["configure", "--profile", "rec", "--yes", "--format", "json"]),
+                false,
+            )
+            .await;
+        let again = json(&out);
+        assert_eq!(
+            again["plan"]["changes"].as_array().unwrap().len(),
+            0,
+            "{version}: {again:#}"
+        );
+        assert_eq!(again["changes"].as_array().unwrap().len(), 0);
+        assert_eq!(failing_steps(&again["report"]), vec![3], "{version}");
+
+        // 3. Put it back: every change but the plugin, which stays installed and is named.
+        let out = cli
+            .run(
+                args(&["configure", "--profile", "rec", "--undo", "--yes"]),
+                false,
+            )
+            .await;
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{version}: {said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(said.contains("auth_userkey stays installed"), "{said}");
+        assert!(said.contains("Done: the site is as it was"), "{said}");
+
+        // 4. After the undo, the plan is the run again but the install.
+        let out = cli
+            .run(
+                args(&["configure", "--profile", "rec", "--yes", "--format", "json"]),
+                false,
+            )
+            .await;
+        let after = json(&out);
+        let planned = after["plan"]["changes"].as_array().unwrap();
+        assert_eq!(planned.len(), 13, "{version}: {planned:#?}");
+        assert!(planned
+            .iter()
+            .all(|c| c["action"]["kind"] != "install_userkey"));
+        assert_eq!(failing_steps(&after["report"]), vec![3], "{version}");
+
+        assert_eq!(
+            replay.misses(),
+            Vec::<String>::new(),
+            "{version}: requests not recorded"
+        );
+        assert_eq!(
+            replay.unused(),
+            Vec::<u32>::new(),
+            "{version}: recorded exchanges not asked"
+        );
+    }
+}
+
+/// `fix.faults.txt`: each fault of the recorded `doctor --fix` runs, in order, with its exit.
+fn recorded_faults(version: &str) -> Vec<(String, i32)> {
+    let path = runs_dir().join(version).join("fix.faults.txt");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (fault, code) = l.split_once(": exit ")?;
+            Some((fault.trim().to_string(), code.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// Faults no admin page can fix: the doctor --fix says so and changes nothing.
+const UNFIXABLE: &[&str] = &["climaintenance"];
+
+#[tokio::test]
+async fn doctor_fix_brings_each_misconfigured_site_back_to_the_good_answers() {
+    if !keyring_here() {
+        return;
+    }
+    let mut replayed = 0;
+    for version in versions() {
+        let faults = recorded_faults(&version);
+        if faults.is_empty() {
+            continue;
+        }
+        let path = runs_dir().join(&version).join("fix.jsonl.gz");
+        let replay = RunReplay::start(RecordedRun::load(&path).unwrap())
+            .await
+            .unwrap();
+        let cli = Cli::new();
+        let url = replay.url();
+        for (fault, recorded_exit) in faults {
+            let out = cli
+                .run(
+                    args(&[
+                        "doctor",
+                        "--fix",
+                        "--url",
+                        &url,
+                        "--yes",
+                        "--admin-email",
+                        "admin@school.example.org",
+                        "--format",
+                        "json",
+                    ]),
+                    true,
+                )
+                .await;
+            let v = json(&out);
+            let report = v.get("report").unwrap_or(&v);
+            assert_eq!(
+                out.status.code(),
+                Some(recorded_exit),
+                "{version} {fault}: {v:#}"
+            );
+            let changes = v["changes"].as_array().map(Vec::len).unwrap_or(0);
+            if UNFIXABLE.contains(&fault.as_str()) {
+                // Said so, nothing changed.
+                assert_eq!(changes, 0, "{version} {fault}");
+                assert!(
+                    failing_steps(report).contains(&0),
+                    "{version} {fault}: {report:#}"
+                );
+                assert!(
+                    String::from_utf8_lossy(&out.stderr)
+                        .contains("Not fixable from Moodle's admin pages"),
+                    "{version} {fault}"
+                );
+            } else {
+                // Back to the good answers: only the private plugin's step fails.
+                assert_eq!(
+                    failing_steps(report),
+                    vec![3],
+                    "{version} {fault}: {report:#}"
+                );
+                assert!(changes > 0, "{version} {fault}: nothing was changed");
+            }
+            replayed += 1;
+        }
+        assert_eq!(
+            replay.misses(),
+            Vec::<String>::new(),
+            "{version}: requests not recorded"
+        );
+        assert_eq!(
+            replay.unused(),
+            Vec::<u32>::new(),
+            "{version}: recorded exchanges not asked"
+        );
+    }
+    assert!(replayed > 0, "no recorded doctor --fix run");
+}
