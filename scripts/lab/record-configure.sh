@@ -29,7 +29,7 @@ record() {  # record OUTFILE [--token NAME=VALUE]... -- then runs the rest of th
   python3 "$HERE/scripts/lab/record-proxy.py" --upstream "http://127.0.0.1:$PORT" --listen "$PROXY" \
     --out "$1" --secrets "$SECRETS" --password "$PASSWORD" "${@:2}" &
   PROXY_PID=$!
-  for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$PROXY/" && break; sleep 0.1; done
+  for _ in $(seq 1 50); do curl -s -o /dev/null -H "X-Recorder-Probe: 1" "http://127.0.0.1:$PROXY/" && break; sleep 0.1; done
 }
 stop_recording() { kill "$PROXY_PID"; wait "$PROXY_PID" || true; }
 cli() { echo "$PASSWORD" | "$CLI" "$@" --password-stdin; }

@@ -108,6 +108,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+        if self.headers.get("X-Recorder-Probe"):
+            return  # the recording script asking whether the proxy is up: not the client's
         text = data.decode("utf-8", "replace")
         req_text = "" if multipart else body.decode("utf-8", "replace")
         with LOCK:

@@ -124,8 +124,20 @@ fn unfixable(report: &setup_core::Report) -> Vec<String> {
         .checks
         .iter()
         .filter(|f| f.status == setup_core::finding::Status::Fail && f.step == 0)
+        // Maintenance mode switched on in the admin pages is switched off there too.
+        .filter(|f| {
+            !(f.check == "site_not_in_maintenance"
+                && f.evidence.starts_with("maintenanceenabled = 1"))
+        })
         .map(|f| f.summary.clone())
         .collect()
+}
+
+/// A token the doctor was given and Moodle refused (unknown, expired, …) is not held.
+fn token_refused(report: &setup_core::Report, checks: &[&str]) -> bool {
+    report.checks.iter().any(|f| {
+        f.status == setup_core::finding::Status::Fail && checks.contains(&f.check.as_str())
+    })
 }
 
 enum Failure {
@@ -332,6 +344,12 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
                 println!("Nothing to fix.");
             }
             return Ok(exit::OK);
+        }
+        if token_refused(&before, &["opensis_token", "opensis_token_expired"]) {
+            kept_opensis = None;
+        }
+        if token_refused(&before, &["userkey_token", "userkey_token_expired"]) {
+            kept_userkey = None;
         }
         let site_problems = unfixable(&before);
         if !site_problems.is_empty() {
@@ -570,10 +588,13 @@ async fn undo(
         run.site
     );
     for c in run.changes.iter().rev() {
-        println!(
-            "  step {:>2}  {}: {} → {}",
-            c.step, c.what, c.after, c.before
-        );
+        match &c.undo {
+            moodle_admin::record::Undo::LeaveInstalled { component } => println!(
+                "  step {:>2}  {}: stays installed (uninstalling {component} would delete its data)",
+                c.step, c.what
+            ),
+            _ => println!("  step {:>2}  {}: {} → {}", c.step, c.what, c.after, c.before),
+        }
     }
     if !args.yes && !confirm(run.changes.len())? {
         println!("Nothing was changed.");

@@ -18,7 +18,8 @@ pub struct Wanted {
     pub functions: Vec<String>,
     /// A validated auth_userkey ZIP is at hand (its bytes are given to the apply).
     pub userkey_zip: bool,
-    /// Tokens already kept for this school (the keyring of its profile): opensis, user key.
+    /// A working token is held for this school (its keyring, or given to the doctor and not
+    /// refused): opensis, user key. Without one, a token is made.
     pub have_opensis_token: bool,
     pub have_userkey_token: bool,
 }
@@ -307,8 +308,11 @@ pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
             Action::AddFunctions { names: missing },
         );
     }
+    // A token is made when the set-up holds none that works for this site, or when the admin
+    // has no token of the service without an expiry (the guide's token): a value Moodle
+    // showed once to someone else cannot be read back.
     let opensis_tokens = site.admin_tokens_of(site.opensis.as_ref());
-    if opensis_tokens.is_empty() && !wanted.have_opensis_token {
+    if opensis_tokens.is_empty() || !wanted.have_opensis_token {
         add(
             15,
             "token for opensis (the admin, no expiry)",
@@ -333,7 +337,7 @@ pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
             );
         }
         let userkey_tokens = site.admin_tokens_of(site.userkey_service.as_ref());
-        if userkey_tokens.is_empty() && !wanted.have_userkey_token {
+        if userkey_tokens.is_empty() || !wanted.have_userkey_token {
             add(
                 15,
                 "token for User key authentication web service (the admin, no expiry)",
@@ -442,8 +446,25 @@ mod tests {
     fn wanted() -> Wanted {
         Wanted {
             functions: FUNCTIONS.iter().map(|f| f.to_string()).collect(),
+            have_opensis_token: true,
+            have_userkey_token: true,
             ..Wanted::default()
         }
+    }
+
+    #[test]
+    fn a_token_is_made_when_none_that_works_is_held() {
+        let lost = Wanted {
+            have_opensis_token: false,
+            ..wanted()
+        };
+        let p = plan(&good(), &lost);
+        assert_eq!(
+            p.changes.iter().map(|c| &c.action).collect::<Vec<_>>(),
+            vec![&Action::CreateToken {
+                service: TokenFor::Opensis
+            }]
+        );
     }
 
     fn lines(p: &Plan) -> Vec<String> {

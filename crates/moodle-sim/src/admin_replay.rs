@@ -86,6 +86,22 @@ fn names(pairs: &[(String, String)]) -> Vec<&str> {
     pairs.iter().map(|(k, _)| k.as_str()).collect()
 }
 
+fn split_target(target: &str) -> (&str, &str) {
+    target.split_once('?').unwrap_or((target, ""))
+}
+
+/// The same parameters with the same values, but those the client makes up each time.
+fn same_but_made_up(recorded: &[(String, String)], asked: &[(String, String)]) -> bool {
+    recorded.len() == asked.len()
+        && recorded.iter().zip(asked).all(|((rk, rv), (ak, av))| {
+            rk == ak
+                && (rv == av
+                    || crate::matcher::MADE_UP_VALUES
+                        .iter()
+                        .any(|(_, name)| name == rk))
+        })
+}
+
 impl RunReplay {
     pub async fn start(run: RecordedRun) -> Result<Self, RunError> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -191,13 +207,23 @@ fn answer(
         let e = &run.exchanges[*i];
         multipart || fill(&e.body, base) == text || form_pairs(&fill(&e.body, base)) == asked
     });
-    // A value the client makes up each time (a random user name of a probe) differs; the
-    // parameter names may not.
+    // A value the client makes up each time (the doctor's made-up user name, key, e-mail or
+    // address: crate::matcher::MADE_UP_VALUES) may differ; nothing else may.
     let chosen = exact.or_else(|| {
-        candidates.iter().copied().find(|i| {
-            let recorded = form_pairs(&fill(&run.exchanges[*i].body, base));
-            !recorded.is_empty() && names(&recorded) == names(&asked)
-        })
+        run.exchanges
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| !state.used[*i] && e.method == method.as_str())
+            .map(|(i, _)| i)
+            .find(|i| {
+                let e = &run.exchanges[*i];
+                let recorded_target = fill(&e.target, base);
+                let (r_path, r_query) = split_target(&recorded_target);
+                let (a_path, a_query) = split_target(&target);
+                r_path == a_path
+                    && same_but_made_up(&form_pairs(r_query), &form_pairs(a_query))
+                    && same_but_made_up(&form_pairs(&fill(&e.body, base)), &asked)
+            })
     });
     let Some(i) = chosen else {
         state.misses.push(format!(
