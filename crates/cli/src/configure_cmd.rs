@@ -412,25 +412,23 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
     let requests = session.requests();
     let _ = session.sign_out().await;
 
-    if plan.is_empty() && !args.dry_run {
-        if fixing {
-            let report = diagnose(
-                &root,
-                kept_opensis,
-                kept_userkey,
-                school.profile.admin_email.clone(),
-            )
-            .await?;
-            crate::doctor_cmd::print_report(&report, args.format);
-            eprintln!(
-                "Moodle's admin pages show every setting the app can change as it should be: what still fails needs you (see the fixes above). Nothing was changed."
-            );
-            return Ok(if report.verdict.outcome.exit_code() == 0 {
-                exit::OK
-            } else {
-                exit::CHECK_FAILED
-            });
-        }
+    if plan.is_empty() && !args.dry_run && fixing {
+        let report = diagnose(
+            &root,
+            kept_opensis,
+            kept_userkey,
+            school.profile.admin_email.clone(),
+        )
+        .await?;
+        crate::doctor_cmd::print_report(&report, args.format);
+        eprintln!(
+            "Moodle's admin pages show every setting the app can change as it should be: what still fails needs you (see the fixes above). Nothing was changed."
+        );
+        return Ok(if report.verdict.outcome.exit_code() == 0 {
+            exit::OK
+        } else {
+            exit::CHECK_FAILED
+        });
     }
     if args.dry_run || !apply && !plan.is_empty() {
         if args.format == Format::Json {

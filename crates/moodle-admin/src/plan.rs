@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{ServiceState, SiteSnapshot};
 
+/// The Moodle branches whose admin pages and forms every change was proven on (real lab sites,
+/// recorded in crates/moodle-sim/admin-runs).
+pub const PROVEN_BRANCHES: &[&str] = &["4.1", "4.5", "5.0"];
+
 /// The value auth_userkey's settings must have (the openSIS guide's).
 pub const MAPPING_FIELD: &str = "email";
 pub const KEY_LIFETIME: &str = "120";
@@ -110,9 +114,25 @@ fn label(setting: &str, value: &str) -> String {
     }
 }
 
-/// The plan for a site as the snapshot shows it.
+/// The plan for a site as the snapshot shows it. On a Moodle version the changes were not
+/// proven on, nothing is planned and the plan says why.
 pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
     let mut p = Plan::default();
+    let proven = site
+        .branch
+        .as_deref()
+        .is_some_and(|b| PROVEN_BRANCHES.contains(&b));
+    if !proven {
+        p.cannot.push(CannotDo {
+            step: 0,
+            why: format!(
+                "this is Moodle {}: the app has proven its changes on Moodle {} only, so it changes nothing here; follow the guided steps (they name every page and field)",
+                site.release.as_deref().unwrap_or("of a version the Environment page did not show"),
+                PROVEN_BRANCHES.join(", ")
+            ),
+        });
+        return p;
+    }
     let mut add = |step: u8, what: &str, before: String, after: String, action: Action| {
         p.changes.push(PlannedChange {
             step,
@@ -414,6 +434,8 @@ mod tests {
     fn good() -> SiteSnapshot {
         SiteSnapshot {
             admin_user_id: ADMIN,
+            release: Some("4.5.11+ (Build: 20260501)".into()),
+            branch: Some("4.5".into()),
             auth: Switches {
                 enabled: vec!["email".into(), "userkey".into(), "webservice".into()],
                 disabled: vec!["ldap".into()],
@@ -450,6 +472,17 @@ mod tests {
             have_userkey_token: true,
             ..Wanted::default()
         }
+    }
+
+    #[test]
+    fn an_unproven_version_gets_no_change_and_says_why() {
+        let mut site = good();
+        site.protocols.enabled.clear();
+        site.release = Some("5.1.6 (Build: 20260810)".into());
+        site.branch = Some("5.1".into());
+        let p = plan(&site, &wanted());
+        assert!(p.is_empty());
+        assert!(p.cannot[0].why.contains("Moodle 5.1.6"), "{:?}", p.cannot);
     }
 
     #[test]

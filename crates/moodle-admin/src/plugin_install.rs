@@ -135,16 +135,44 @@ pub enum InstallRefusal {
     },
     #[error("Moodle went through the installation pages but its plugins overview does not list {component}; check Site administration → Plugins → Plugins overview in a browser.")]
     NotListedAfter { component: String },
-    #[error("{step}: Moodle answered with a page this installer does not know ({asked}, HTTP {status}{}{}), so it stopped there and did not guess. {}", title.as_deref().map(|t| format!(", page \"{t}\"")).unwrap_or_default(), said.as_deref().map(|t| format!(", saying \"{t}\"")).unwrap_or_default(), stage.sentence(component))]
-    UnexpectedPage {
-        component: String,
-        step: String,
-        asked: String,
-        status: u16,
-        title: Option<String>,
-        said: Option<String>,
-        stage: Stage,
-    },
+    #[error("{0}")]
+    UnexpectedPage(Box<UnknownPage>),
+}
+
+/// A page the installer does not know: where it stopped, and what the admin finds on the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPage {
+    pub component: String,
+    /// The step it was at ("validating the ZIP").
+    pub step: String,
+    /// The address asked, without its query (which may hold the session key).
+    pub asked: String,
+    pub status: u16,
+    pub title: Option<String>,
+    /// Moodle's own message on the page (an error box), if it has one.
+    pub said: Option<String>,
+    pub stage: Stage,
+}
+
+impl fmt::Display for UnknownPage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: Moodle answered with a page this installer does not know ({}, HTTP {}",
+            self.step, self.asked, self.status
+        )?;
+        if let Some(t) = &self.title {
+            write!(f, ", page \"{t}\"")?;
+        }
+        if let Some(t) = &self.said {
+            write!(f, ", saying \"{t}\"")?;
+        }
+        write!(
+            f,
+            "), so it stopped there and did not guess. {}",
+            self.stage.sentence(&self.component)
+        )
+    }
 }
 
 /// The installation either was refused (a page said why) or the session failed.
@@ -199,6 +227,7 @@ pub async fn install_plugin_zip(
     component: &str,
 ) -> Result<Installed, InstallError> {
     let first = session.requests();
+    let root = session.root().as_url().clone();
     let mut run = Run {
         component,
         stage: Stage::NothingInstalled,
@@ -303,7 +332,7 @@ pub async fn install_plugin_zip(
     {
         fields.push((name, value));
     }
-    let action = relative_action(session, &page, &form.action)?;
+    let action = relative_action(&root, &page, &form.action)?;
     let submitted = session.post(&action, &fields).await?;
     run.site_answers(&submitted)?;
     if !submitted.is_redirect() {
@@ -353,7 +382,7 @@ pub async fn install_plugin_zip(
         }
         .into());
     };
-    let action = relative_action(session, &validation, &confirm.action)?;
+    let action = relative_action(&root, &validation, &confirm.action)?;
     let confirmed = session.post(&action, &confirm.fields).await?;
     run.stage = Stage::FilesCopied;
     run.site_answers(&confirmed)?;
@@ -372,7 +401,7 @@ pub async fn install_plugin_zip(
         let page = session.get_following(&at).await?;
         run.site_answers(&page)?;
         match upgrade_step(&page, component) {
-            UpgradeStep::Release(Some(next)) => at = get_url(session, &page, &next)?,
+            UpgradeStep::Release(Some(next)) => at = get_url(&root, &page, &next)?,
             UpgradeStep::Release(None) => {
                 return Err(InstallRefusal::EnvironmentFailed {
                     component: component.into(),
@@ -402,10 +431,10 @@ pub async fn install_plugin_zip(
                 let Some(next) = next else {
                     return Err(run.unexpected("the plugins check", &page, None));
                 };
-                at = get_url(session, &page, &next)?;
+                at = get_url(&root, &page, &next)?;
             }
             UpgradeStep::Done(next) => {
-                upgraded = Some(get_url(session, &page, &next)?);
+                upgraded = Some(get_url(&root, &page, &next)?);
                 break;
             }
             UpgradeStep::Failed(message) => {
@@ -430,7 +459,15 @@ pub async fn install_plugin_zip(
     run.site_answers(&settings)?;
     let mut saved = Vec::new();
     let mut left = Vec::new();
-    if !settings.is_redirect() {
+    if settings.is_redirect() {
+        // No new settings: Moodle sends the admin on to admin/index.php.
+        if !session
+            .relative_location(&settings)?
+            .starts_with("admin/index.php")
+        {
+            return Err(run.unexpected("the new settings", &settings, None));
+        }
+    } else {
         let Some(form) = settings.form("adminsettings") else {
             return Err(run.unexpected("the new settings", &settings, None));
         };
@@ -444,7 +481,7 @@ pub async fn install_plugin_zip(
                 .cloned()
                 .collect();
             fields.extend(mine.iter().cloned());
-            let action = relative_action(session, &settings, &form.action)?;
+            let action = relative_action(&root, &settings, &form.action)?;
             let answer = session.post(&action, &fields).await?;
             run.site_answers(&answer)?;
             if !answer.is_redirect() {
@@ -509,7 +546,7 @@ impl Run<'_> {
     }
 
     fn unexpected(&self, step: &str, page: &Page, said: Option<String>) -> InstallError {
-        InstallRefusal::UnexpectedPage {
+        InstallRefusal::UnexpectedPage(Box::new(UnknownPage {
             component: self.component.into(),
             step: step.into(),
             asked: bare(&page.asked),
@@ -517,12 +554,12 @@ impl Run<'_> {
             title: page.title(),
             said,
             stage: self.stage,
-        }
+        }))
         .into()
     }
 
     fn unexpected_at(&self, step: &str, asked: &str) -> InstallError {
-        InstallRefusal::UnexpectedPage {
+        InstallRefusal::UnexpectedPage(Box::new(UnknownPage {
             component: self.component.into(),
             step: step.into(),
             asked: bare(asked),
@@ -530,7 +567,7 @@ impl Run<'_> {
             title: None,
             said: Some("the upgrade pages went on longer than Moodle's usual three".into()),
             stage: self.stage,
-        }
+        }))
         .into()
     }
 }
@@ -573,16 +610,11 @@ fn form_with(page: &Page, field: &str) -> Option<Form> {
 }
 
 /// A form's action (absolute, or relative to the page) as an address relative to the site.
-fn relative_action(
-    session: &AdminSession,
-    page: &Page,
-    action: &str,
-) -> Result<String, AdminError> {
+fn relative_action(root: &url::Url, page: &Page, action: &str) -> Result<String, AdminError> {
     let off_site = || AdminError::OffSiteRedirect {
         asked: bare(&page.asked),
         location: bare(action),
     };
-    let root = session.root().as_url();
     let here = root.join(&page.asked).map_err(|_| off_site())?;
     let target = here.join(action).map_err(|_| off_site())?;
     target
@@ -593,8 +625,8 @@ fn relative_action(
 }
 
 /// The address a GET form goes to, its fields in the query.
-fn get_url(session: &AdminSession, page: &Page, form: &Form) -> Result<String, AdminError> {
-    let action = relative_action(session, page, &form.action)?;
+fn get_url(root: &url::Url, page: &Page, form: &Form) -> Result<String, AdminError> {
+    let action = relative_action(root, page, &form.action)?;
     let query = serde_urlencoded::to_string(&form.fields).unwrap_or_default();
     let base = action.split('?').next().unwrap_or_default();
     Ok(if query.is_empty() {
@@ -1081,5 +1113,563 @@ fn setting_errors(page: &Page) -> Vec<String> {
         vec!["the page came back without saying why".into()]
     } else {
         errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every page here is an excerpt of what a real Moodle 4.5 (4.1 where named) answered during
+    //! the installation of auth_userkey from its ZIP, trimmed to what the readers look at.
+
+    use super::*;
+
+    fn page(asked: &str, status: u16, body: &str) -> Page {
+        Page {
+            asked: asked.into(),
+            status,
+            location: None,
+            body: body.into(),
+        }
+    }
+
+    fn root() -> url::Url {
+        url::Url::parse("http://127.0.0.1:8245/").unwrap()
+    }
+
+    const OVERVIEW: &str = r#"<table class="generaltable" id="plugins-control-panel"><tbody>
+<tr class="type-auth name-auth_userkey status-uptodate disabled additional">
+<td class="pluginname cell c0" style=""><div class="displayname">User key authentication</div><div class="componentname">auth_userkey</div></td>
+<td class="version cell c1" style=""><div class="release">2022081901</div><div class="versionnumber">2022081901</div></td>
+<td class="availability cell c2" style="">Disabled</td>
+</tr></tbody></table>"#;
+
+    #[test]
+    fn reads_the_installed_version_from_the_plugins_overview() {
+        let p = page("admin/plugins.php", 200, OVERVIEW);
+        assert!(is_plugins_overview(&p));
+        assert_eq!(
+            installed_version(&p, "auth_userkey").as_deref(),
+            Some("2022081901")
+        );
+        assert_eq!(installed_version(&p, "auth_user"), None);
+        assert_eq!(installed_version(&p, "auth_userkey\"]"), None);
+    }
+
+    #[test]
+    fn reads_maintenance_mode() {
+        let off = r#"<select  id="id_s__maintenance_enabled" name="s__maintenance_enabled" class="custom-select">
+            <option value="0" selected>Disable</option>
+            <option value="1" >Enable</option>
+    </select>"#;
+        let on = r#"<select  id="id_s__maintenance_enabled" name="s__maintenance_enabled" class="custom-select">
+            <option value="0" >Disable</option>
+            <option value="1" selected>Enable</option>
+    </select>"#;
+        let at = "admin/settings.php?section=maintenancemode";
+        assert_eq!(maintenance_enabled(&page(at, 200, off)), Some(false));
+        assert_eq!(maintenance_enabled(&page(at, 200, on)), Some(true));
+        assert_eq!(maintenance_enabled(&page(at, 200, "<p>other</p>")), None);
+    }
+
+    #[test]
+    fn knows_cli_maintenance_by_its_503_page() {
+        let body = r#"<html><head><title>SIS Lab Moodle 4.5 under maintenance</title></head><body>
+        <div id="page"><div id="region-main"><h1>SIS Lab Moodle 4.5 under maintenance</h1>
+        <div class='alert-danger'>The site is undergoing maintenance and is currently not available</div></div></div></body></html>"#;
+        assert!(is_cli_maintenance(&page("admin/search.php", 503, body)));
+        assert!(!is_cli_maintenance(&page(
+            "admin/search.php",
+            503,
+            "<p>proxy</p>"
+        )));
+        assert!(!is_cli_maintenance(&page("admin/search.php", 200, body)));
+    }
+
+    #[test]
+    fn knows_the_install_page_is_gone_when_auto_deploy_is_off() {
+        let body = r#"<div role="main"><span id="maincontent"></span><div data-rel="fatalerror" class="box py-3 errorbox alert alert-danger"><p class="errormessage">Section error!</p><p class="errorcode"><a href="https://docs.moodle.org/405/en/error/admin/sectionerror">More information about this error</a></p></div></div>"#;
+        let at = "admin/tool/installaddon/index.php";
+        assert!(is_section_error(&page(at, 404, body)));
+        assert!(!is_section_error(&page(at, 200, INSTALL_PAGE)));
+    }
+
+    // The install page: the form (plugin type list cut to two) and the file picker's options
+    // (licences and repositories cut).
+    const INSTALL_PAGE: &str = r#"<form autocomplete="off" action="http://127.0.0.1:8245/admin/tool/installaddon/index.php" method="post" accept-charset="utf-8" id="mform1_6ZErYtKEKO3gpEY" class="mform">
+	<div style="display: none;"><input name="sesskey" type="hidden" value="2biANNgawH" />
+<input name="_qf__tool_installaddon_installfromzip_form" type="hidden" value="1" />
+<input name="mform_showmore_id_general" type="hidden" value="0" />
+<input name="mform_isexpanded_id_general" type="hidden" value="1" />
+</div>
+<input type="button" class="btn btn-secondary fp-btn-choose" id="filepicker-button-6b11a4ae678ff" value="Choose a file..." name="zipfilechoose"/>
+<input type="hidden" name="zipfile" id="id_zipfile" value="638455681" class="filepickerhidden"/>
+<select class="custom-select" name="plugintype" id="tool_installaddon_installfromzip_plugintype">
+<option value="">Choose...</option>
+<option value="auth">Authentication method (auth)</option>
+</select>
+<input type="text" class="form-control " name="rootdir" id="id_rootdir" value="" >
+<input type="submit" class="btn btn-primary" name="submitbutton" id="id_submitbutton" value="Install plugin from the ZIP file" >
+</form>
+<script>
+M.util.js_pending('random6b11a40a7717811'); Y.on('domready', function() {  M.util.js_pending('random6b11a40a7717811'); Y.use('form_filepicker', function(Y) { M.form_filepicker.init(Y, {"defaultlicense":"unknown","licenses":{"unknown":{"id":"1","shortname":"unknown","fullname":"Licence not specified","source":"","enabled":"1","version":"2010033100","custom":"0","sortorder":"1"}},"author":"Admin User","repositories":{"3":{"id":"3","name":"Server files","type":"local","icon":"http:\/\/127.0.0.1:8245\/theme\/image.php\/boost\/repository_local\/1796318356\/icon","supported_types":[],"return_types":6,"defaultreturntype":2,"sortorder":3},"5":{"id":"5","name":"Upload a file","type":"upload","icon":"http:\/\/127.0.0.1:8245\/theme\/image.php\/boost\/repository_upload\/1796318356\/icon","supported_types":[],"return_types":2,"defaultreturntype":2,"sortorder":5}},"externallink":true,"rememberuserlicensepref":true,"userprefs":{"recentrepository":"","recentlicense":"","recentviewmode":""},"accepted_types":[".zip"],"return_types":2,"itemid":638455681,"maxbytes":-1,"context":{"id":1,"contextlevel":10,"instanceid":0,"path":"\/1","depth":1,"locked":false},"buttonname":"zipfilechoose","elementid":"id_zipfile","env":"filepicker","client_id":"6b11a4ae678ff","maxfiles":1,"currentfile":""});  M.util.js_complete('random6b11a40a7717811'); }); });
+</script>"#;
+
+    #[test]
+    fn reads_the_install_form_as_the_browser_sends_it() {
+        let p = page("admin/tool/installaddon/index.php", 200, INSTALL_PAGE);
+        let form = install_form(&p).expect("the form");
+        assert_eq!(
+            form.fields,
+            vec![
+                ("sesskey".to_string(), "2biANNgawH".to_string()),
+                (
+                    "_qf__tool_installaddon_installfromzip_form".into(),
+                    "1".into()
+                ),
+                ("mform_showmore_id_general".into(), "0".into()),
+                ("mform_isexpanded_id_general".into(), "1".into()),
+                ("zipfile".into(), "638455681".into()),
+                ("plugintype".into(), String::new()),
+                ("rootdir".into(), String::new()),
+            ]
+        );
+        assert_eq!(
+            submit_button(&p, "_qf__tool_installaddon_installfromzip_form"),
+            Some((
+                "submitbutton".to_string(),
+                "Install plugin from the ZIP file".to_string()
+            ))
+        );
+        assert_eq!(
+            relative_action(&root(), &p, &form.action).unwrap(),
+            "admin/tool/installaddon/index.php"
+        );
+    }
+
+    #[test]
+    fn reads_the_file_picker_and_builds_its_upload() {
+        let p = page("admin/tool/installaddon/index.php", 200, INSTALL_PAGE);
+        let picker = file_picker(&p, "id_zipfile").expect("the picker");
+        assert_eq!(picker.itemid, "638455681");
+        assert_eq!(picker.client_id, "6b11a4ae678ff");
+        assert_eq!(picker.context_id, "1");
+        assert_eq!(picker.license, "unknown");
+        assert_eq!(picker.upload_repository.as_deref(), Some("5"));
+        assert!(file_picker(&p, "id_other").is_none());
+        let fields = picker.upload_fields("5", "2biANNgawH");
+        let get = |n: &str| {
+            fields
+                .iter()
+                .filter(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(get("repo_id"), ["5"]);
+        assert_eq!(get("itemid"), ["638455681", "638455681"]);
+        assert_eq!(get("accepted_types[]"), [".zip"]);
+        assert_eq!(get("author"), ["Admin User"]);
+        assert_eq!(get("maxbytes"), ["-1"]);
+        assert_eq!(get("ctx_id"), ["1"]);
+        assert_eq!(get("savepath"), ["/"]);
+        assert_eq!(get("env"), ["filepicker"]);
+        // Without the "Upload a file" repository, the picker has no way to upload.
+        let no_upload = INSTALL_PAGE.replace(r#""type":"upload""#, r#""type":"gone""#);
+        let p = page("admin/tool/installaddon/index.php", 200, &no_upload);
+        assert_eq!(
+            file_picker(&p, "id_zipfile").unwrap().upload_repository,
+            None
+        );
+    }
+
+    #[test]
+    fn reads_the_upload_answer() {
+        let at = "repository/repository_ajax.php?action=upload";
+        let stored = r#"{"url":"http:\/\/127.0.0.1:8245\/draftfile.php\/5\/user\/draft\/638455681\/userkey.zip","id":638455681,"file":"userkey.zip"}"#;
+        assert_eq!(
+            upload_answer(&page(at, 200, stored)),
+            Some(UploadAnswer::Stored)
+        );
+        let too_big = r#"{"error":"The file is larger than the maximum size allowed.","errorcode":"upload_error_ini_size","stacktrace":null,"debuginfo":null,"reproductionlink":null}"#;
+        assert_eq!(
+            upload_answer(&page(at, 200, too_big)),
+            Some(UploadAnswer::Refused(
+                "The file is larger than the maximum size allowed.".into()
+            ))
+        );
+        assert_eq!(upload_answer(&page(at, 200, "<html>")), None);
+    }
+
+    #[test]
+    fn reads_why_the_zip_is_not_a_plugin() {
+        let at = "admin/tool/installaddon/index.php";
+        let not_zip = r#"<div role="main"><span id="maincontent"></span><h2>Install plugin from ZIP file</h2><div id="notice" class="box py-3 generalbox">The plugin ZIP package must contain just one directory, named to match the plugin name. The file provided is not a valid plugin ZIP package.</div></div>"#;
+        assert_eq!(
+            zip_refusal(&page(at, 200, not_zip)).as_deref(),
+            Some("The plugin ZIP package must contain just one directory, named to match the plugin name. The file provided is not a valid plugin ZIP package.")
+        );
+        let no_type = INSTALL_PAGE.replace(
+            "<input type=\"text\" class=\"form-control \" name=\"rootdir\"",
+            r#"<div id="fitem_id_typedetectionfailed" class="mb-3 row  fitem femptylabel   " >
+    <div class="col-md-9 d-flex flex-wrap align-items-start felement" data-fieldtype="static">
+        <div class="form-control-static " data-name="typedetectionfailed">
+        <span class="error">Unable to detect the plugin type. Please choose the plugin type manually.</span>
+        </div></div></div>
+<input type="text" class="form-control " name="rootdir""#,
+        );
+        assert_eq!(
+            zip_refusal(&page(at, 200, &no_type)).as_deref(),
+            Some("Unable to detect the plugin type. Please choose the plugin type manually.")
+        );
+        assert_eq!(zip_refusal(&page(at, 200, INSTALL_PAGE)), None);
+    }
+
+    #[test]
+    fn reads_the_component_moodle_detected() {
+        assert_eq!(
+            detected_component("admin/tool/installaddon/index.php?installzipcomponent=auth_userkey&installzipstorage=6b11a4ae97b0e&sesskey=2biANNgawH").as_deref(),
+            Some("auth_userkey")
+        );
+        assert_eq!(
+            detected_component("admin/tool/installaddon/index.php?installzipcomponent=local_labother&installzipstorage=6b11a5578219a&sesskey=xXr14TVLjS").as_deref(),
+            Some("local_labother")
+        );
+        assert_eq!(detected_component("admin/index.php?cache=0"), None);
+    }
+
+    const VALIDATED: &str = r#"<div role="main"><span id="maincontent"></span><h3>Install plugin from ZIP file</h3><pre class="plugin-install-console">Validating auth_userkey ... OK
+
+Validation successful, installation can continue
+</pre><div class="plugins-management-confirm-buttons"><div class="continue">
+    <form method="post" action="http://127.0.0.1:8245/admin/tool/installaddon/index.php" >
+            <input type="hidden" name="installzipcomponent" value="auth_userkey">
+            <input type="hidden" name="installzipstorage" value="6b11a41c3cbf1">
+            <input type="hidden" name="installzipconfirm" value="1">
+            <input type="hidden" name="sesskey" value="5F9X7MVC1Z">
+        <button type="submit" class="btn btn-secondary" id="single_button6b11a41eaac6f3">Continue</button>
+    </form>
+</div><div class="cancel"><a href="http://127.0.0.1:8245/admin/tool/installaddon/index.php">Cancel</a></div></div></div>"#;
+
+    #[test]
+    fn reads_the_validation_page() {
+        let at = "admin/tool/installaddon/index.php?installzipcomponent=auth_userkey&installzipstorage=6b11a41c3cbf1&sesskey=5F9X7MVC1Z";
+        let ok = page(at, 200, VALIDATED);
+        let confirm = form_with(&ok, "installzipconfirm").expect("Continue");
+        assert_eq!(confirm.method, "post");
+        assert_eq!(confirm.value("installzipstorage"), Some("6b11a41c3cbf1"));
+        let console = install_console(&ok).unwrap();
+        assert!(console.errors.is_empty());
+        assert_eq!(console.unwritable_folder(), None);
+
+        let unwritable = page(
+            at,
+            200,
+            r#"<div role="main"><span id="maincontent"></span><h3>Install plugin from ZIP file</h3><pre class="plugin-install-console">Validating auth_userkey ... Error
+  [Error] Write access check [/srv/zip45/moodle/auth] 
+Installation aborted due to validation failure
+</pre><div class="plugins-management-confirm-buttons"><div class="cancel"><a href="http://127.0.0.1:8245/admin/tool/installaddon/index.php">Cancel</a></div></div></div>"#,
+        );
+        assert!(form_with(&unwritable, "installzipconfirm").is_none());
+        let console = install_console(&unwritable).unwrap();
+        assert_eq!(
+            console.unwritable_folder(),
+            Some((
+                "/srv/zip45/moodle/auth".to_string(),
+                "[Error] Write access check [/srv/zip45/moodle/auth]".to_string()
+            ))
+        );
+
+        let too_new = page(
+            at,
+            200,
+            r#"<div role="main"><span id="maincontent"></span><h3>Install plugin from ZIP file</h3><pre class="plugin-install-console">Validating auth_userkey ... Error
+  [Error] Required Moodle version [2099010100] 
+Installation aborted due to validation failure
+</pre><div class="plugins-management-confirm-buttons"><div class="cancel"><a href="http://127.0.0.1:8245/admin/tool/installaddon/index.php">Cancel</a></div></div></div>"#,
+        );
+        let console = install_console(&too_new).unwrap();
+        assert_eq!(console.unwritable_folder(), None);
+        assert_eq!(
+            console.text,
+            "Validating auth_userkey ... Error / [Error] Required Moodle version [2099010100] / Installation aborted due to validation failure"
+        );
+    }
+
+    #[test]
+    fn goes_from_the_release_page_to_the_plugins_check() {
+        let p = page(
+            "admin/index.php?cache=0&confirmplugincheck=0",
+            200,
+            r#"<div role="main"><h2>Moodle 4.5.11+ (Build: 20260501)</h2><h2>Server checks</h2><div class="table-responsive"><table class="admintable environmenttable generaltable table-sm" id="serverstatus">
+<tbody><tr class="">
+<td class="centeralign name cell c0" style="">php</td>
+<td class="centeralign status cell c4 lastcol" style=""><span class="badge bg-success text-white">OK</span></td>
+</tr></tbody></table></div><div class="alert alert-success alert-block fade in  alert-dismissible"  role="alert" data-aria-autofocus="true">
+    Your server environment meets all minimum requirements.</div><div class="continuebutton">
+    <form method="get" action="http://127.0.0.1:8245/admin/index.php" >
+            <input type="hidden" name="cache" value="0">
+            <input type="hidden" name="confirmrelease" value="1">
+            <input type="hidden" name="confirmplugincheck" value="0">
+            <input type="hidden" name="confirmupgrade" value="1">
+        <button type="submit" class="btn btn-primary" id="single_button6b11a422c85df2">Continue</button>
+    </form>
+</div></div>"#,
+        );
+        let UpgradeStep::Release(Some(next)) = upgrade_step(&p, "auth_userkey") else {
+            panic!("the release page");
+        };
+        assert_eq!(
+            get_url(&root(), &p, &next).unwrap(),
+            "admin/index.php?cache=0&confirmrelease=1&confirmplugincheck=0&confirmupgrade=1"
+        );
+    }
+
+    const PLUGINS_CHECK: &str = r#"<div role="main"><div id="plugins-check-page" class="box py-3 generalbox"><div class="checkforupdates mb-4"><div class="singlebutton">
+    <form method="post" action="http://127.0.0.1:8245/admin/index.php" >
+            <input type="hidden" name="cache" value="0">
+            <input type="hidden" name="confirmrelease" value="1">
+            <input type="hidden" name="confirmplugincheck" value="0">
+            <input type="hidden" name="fetchupdates" value="1">
+            <input type="hidden" name="sesskey" value="5F9X7MVC1Z">
+        <button type="submit" class="btn btn-secondary" id="single_button6b11a42d2e1fa2">Check for available updates</button>
+    </form>
+</div></div><div class="table-responsive"><table class="generaltable" id="plugins-check">
+<tbody><tr class="plugintypeheader type-auth">
+<th class="displayname cell c0 lastcol" style="" colspan="5" scope="row">Authentication methods</th>
+</tr>
+<tr class="type-auth name-auth_userkey extension status-new lastrow">
+<td class="displayname cell c0" style=""><span class="pluginname">User key authentication</span><div class="plugindir text-muted small">/auth/userkey</div></td>
+<td class="versiondb cell c1" style=""></td>
+<td class="versiondisk cell c2" style="">2022081901</td>
+<td class="requires cell c3" style=""><ul class="m-0"><li class="requires-ok text-muted"><span class="dep dep-core">Moodle 33 - 401</span> </li></ul></td>
+<td class="status cell c4 lastcol" style=""><span class="sourcetext badge bg-info text-white">Additional</span> <span class="statustext badge bg-success text-white">To be installed</span></td>
+</tr>
+</tbody>
+</table>
+</div></div><br /><div class="continuebutton">
+    <form method="get" action="http://127.0.0.1:8245/admin/index.php" >
+            <input type="hidden" name="cache" value="0">
+            <input type="hidden" name="confirmrelease" value="1">
+            <input type="hidden" name="confirmplugincheck" value="1">
+        <button type="submit" class="btn btn-primary" id="single_button6b11a42d2e1fa5">Upgrade Moodle database now</button>
+    </form>
+</div></div>"#;
+
+    #[test]
+    fn reads_the_plugins_check() {
+        let p = page(
+            "admin/index.php?cache=0&confirmrelease=1&confirmplugincheck=0&confirmupgrade=1",
+            200,
+            PLUGINS_CHECK,
+        );
+        let UpgradeStep::PluginsCheck {
+            others,
+            missing,
+            next: Some(next),
+        } = upgrade_step(&p, "auth_userkey")
+        else {
+            panic!("the plugins check");
+        };
+        assert!(others.is_empty());
+        assert!(missing.is_empty());
+        assert_eq!(
+            get_url(&root(), &p, &next).unwrap(),
+            "admin/index.php?cache=0&confirmrelease=1&confirmplugincheck=1"
+        );
+        // Asked about another plugin, this one is listed as another to install.
+        let UpgradeStep::PluginsCheck { others, .. } = upgrade_step(&p, "local_other") else {
+            panic!("the plugins check");
+        };
+        assert_eq!(others, ["auth_userkey (new)"]);
+    }
+
+    #[test]
+    fn reads_a_missing_dependency_on_the_plugins_check() {
+        let row = r#"<tr class="type-local name-local_labneedsdep extension status-new lastrow">
+<td class="displayname cell c0" style=""><span class="pluginname">Lab needs dep</span><div class="plugindir text-muted small">/local/labneedsdep</div></td>
+<td class="versiondb cell c1" style=""></td>
+<td class="versiondisk cell c2" style="">2024010100</td>
+<td class="requires cell c3" style=""><ul class="m-0"><li class="requires-ok text-muted"><span class="dep dep-core">Moodle 2022112800</span> </li>
+<li class="requires-failed requires-missing requires-unavailable"><span class="dep dep-plugin">mod_labmissing</span> <span class="badge bg-danger text-white">Missing</span> <span class="badge bg-danger text-white">Unavailable</span> <span class="actions"></span></li></ul><div class="dependencyuploadmissing"><a class="btn btn-secondary btn-sm m-1" href="http://127.0.0.1:8245/admin/tool/installaddon/">Upload ZIP files</a></div></td>
+<td class="status cell c4 lastcol" style=""><span class="sourcetext badge bg-info text-white">Additional</span> <span class="statustext badge bg-warning text-dark">To be installed</span></td>
+</tr>"#;
+        let start = PLUGINS_CHECK.find("<tr class=\"type-auth").unwrap();
+        let end = PLUGINS_CHECK[start..].find("</tr>").unwrap() + start + 5;
+        let body = format!("{}{row}{}", &PLUGINS_CHECK[..start], &PLUGINS_CHECK[end..]);
+        let p = page("admin/index.php", 200, &body);
+        let UpgradeStep::PluginsCheck {
+            others, missing, ..
+        } = upgrade_step(&p, "local_labneedsdep")
+        else {
+            panic!("the plugins check");
+        };
+        assert!(others.is_empty());
+        assert_eq!(missing, ["mod_labmissing"]);
+    }
+
+    #[test]
+    fn reads_the_end_of_the_upgrade() {
+        let p = page(
+            "admin/index.php?cache=0&confirmrelease=1&confirmplugincheck=1",
+            200,
+            r#"<div role="main"><span id="maincontent"></span><h2>auth_userkey</h2><div class="alert alert-success alert-block fade in  "  role="alert" data-aria-autofocus="true">
+    Success (0.05 seconds)
+</div><hr /><div class="continuebutton">
+    <form method="get" action="upgradesettings.php" >
+        <button type="submit" class="btn btn-primary" id="single_button6b11a4b1b2aae3">Continue</button>
+    </form>
+</div></div>"#,
+        );
+        let UpgradeStep::Done(next) = upgrade_step(&p, "auth_userkey") else {
+            panic!("the end of the upgrade");
+        };
+        assert_eq!(
+            get_url(&root(), &p, &next).unwrap(),
+            "admin/upgradesettings.php"
+        );
+        assert_eq!(
+            upgrade_step(
+                &page("admin/index.php", 200, "<p>other</p>"),
+                "auth_userkey"
+            ),
+            UpgradeStep::Unknown
+        );
+    }
+
+    const NEW_SETTINGS: &str = r#"<form action="upgradesettings.php" method="post" id="adminsettings"><div><input type="hidden" name="sesskey" value="2biANNgawH" /><input type="hidden" name="return" value="" /><fieldset><div class="clearer"><!-- --></div><h2 class="main">New settings - User key authentication</h2><fieldset class="adminsettings">
+<div class="form-item row" id="admin-mappingfield">
+    <div class="form-setting col-sm-9">
+        <div class="form-select defaultsnext">
+    <select  id="id_s_auth_userkey_mappingfield" name="s_auth_userkey_mappingfield" class="custom-select">
+            <option value="username" >Username</option>
+            <option value="email" >Email address</option>
+            <option value="idnumber" >ID number</option>
+    </select>
+</div></div></div>
+<div class="form-item row" id="admin-keylifetime">
+    <div class="form-setting col-sm-9">
+        <div class="form-text defaultsnext">
+    <input type="text" name="s_auth_userkey_keylifetime" value="60" size="5" id="id_s_auth_userkey_keylifetime" class="form-control text-ltr"  >
+</div></div></div>
+<div class="form-item row" id="admin-iprestriction">
+    <div class="form-setting col-sm-9">
+        <div class="form-select defaultsnext">
+    <select  id="id_s_auth_userkey_iprestriction" name="s_auth_userkey_iprestriction" class="custom-select">
+            <option value="0" selected>No</option>
+            <option value="1" >Yes</option>
+    </select>
+</div></div></div>
+</fieldset><h2 class="main">New settings - Outgoing mail configuration</h2><fieldset class="adminsettings">
+<div class="form-item row" id="admin-noreplyaddress">
+    <div class="form-setting col-sm-9">
+        <div class="form-text defaultsnext">
+    <input type="text" name="s__noreplyaddress" value="" size="30" id="id_s__noreplyaddress" class="form-control text-ltr"  >
+</div></div></div></fieldset></fieldset><div class="form-buttons"><input class="form-submit btn btn-primary" type="submit" value="Save changes" /></div></div></form>"#;
+
+    #[test]
+    fn splits_the_new_settings_into_the_plugin_s_and_the_others() {
+        let p = page("admin/upgradesettings.php", 200, NEW_SETTINGS);
+        let form = p.form("adminsettings").expect("the form");
+        let (mine, others) = split_settings(&form, "auth_userkey");
+        // A select with nothing selected sends its first option, as the browser does.
+        assert_eq!(
+            mine,
+            vec![
+                (
+                    "s_auth_userkey_mappingfield".to_string(),
+                    "username".to_string()
+                ),
+                ("s_auth_userkey_keylifetime".into(), "60".into()),
+                ("s_auth_userkey_iprestriction".into(), "0".into()),
+            ]
+        );
+        assert_eq!(others, ["s__noreplyaddress"]);
+        assert_eq!(
+            setting_name("s_auth_userkey_mappingfield", "auth_userkey"),
+            "mappingfield"
+        );
+        assert_eq!(
+            setting_name("s__noreplyaddress", "auth_userkey"),
+            "noreplyaddress"
+        );
+        assert_eq!(
+            relative_action(&root(), &p, &form.action).unwrap(),
+            "admin/upgradesettings.php"
+        );
+    }
+
+    #[test]
+    fn reads_the_errors_of_the_new_settings_page() {
+        // Moodle 4.1, its default no-reply address for a site at 127.0.0.1 posted back.
+        let p = page(
+            "admin/upgradesettings.php",
+            200,
+            r#"<form action="upgradesettings.php" method="post" id="adminsettings"><div><input type="hidden" name="sesskey" value="CPMvnk827b" /><input type="hidden" name="return" value="" /><fieldset><h2 class="main">New settings - Outgoing mail configuration</h2><fieldset class="adminsettings">
+<div class="form-item row" id="admin-noreplyaddress">
+    <div class="form-setting col-sm-9">
+            <div><span class="error">This value is not valid</span></div>
+        <div class="form-text defaultsnext">
+    <input type="text" name="s__noreplyaddress" value="noreply@127.0.0.1" size="30" id="id_s__noreplyaddress" class="form-control text-ltr" >
+</div>
+            <div class="form-defaultinfo text-muted text-ltr">Default: noreply@127.0.0.1</div>
+    </div>
+</div></fieldset></fieldset></div></form>"#,
+        );
+        assert_eq!(
+            setting_errors(&p),
+            ["noreplyaddress: This value is not valid"]
+        );
+    }
+
+    #[test]
+    fn a_refusal_says_what_is_left_and_never_the_session_key() {
+        let p = page(
+            "admin/tool/installaddon/index.php?installzipcomponent=auth_userkey&installzipstorage=6b11a41c3cbf1&sesskey=5F9X7MVC1Z",
+            200,
+            "<html><head><title>Install plugins</title></head></html>",
+        );
+        let run = Run {
+            component: "auth_userkey",
+            stage: Stage::NothingInstalled,
+        };
+        let text = run.unexpected("validating the ZIP", &p, None).to_string();
+        assert!(!text.contains("5F9X7MVC1Z"), "{text}");
+        assert!(text.contains("Nothing was installed."), "{text}");
+        let run = Run {
+            component: "auth_userkey",
+            stage: Stage::FilesCopied,
+        };
+        let text = run.unexpected("the database upgrade", &p, None).to_string();
+        assert!(
+            text.contains("Site administration → Notifications"),
+            "{text}"
+        );
+        let text = InstallRefusal::AutoDeployDisabled {
+            component: "auth_userkey".into(),
+        }
+        .to_string();
+        assert!(text.contains("$CFG->disableupdateautodeploy"), "{text}");
+        assert!(text.contains("auth/userkey/version.php"), "{text}");
+        assert!(manual("block_foo").contains("blocks/foo/version.php"));
+    }
+
+    #[test]
+    fn says_what_was_installed() {
+        let done = Installed {
+            component: "auth_userkey".into(),
+            version: "2022081901".into(),
+            already_installed: false,
+            settings_saved: vec![("keylifetime".into(), "60".into())],
+            settings_left: vec!["noreplyaddress".into()],
+            requests: 14,
+        };
+        assert_eq!(
+            done.to_string(),
+            "auth_userkey version 2022081901 installed through Site administration → Plugins → Install plugins (14 requests)"
+        );
+        let before = Installed {
+            already_installed: true,
+            ..done
+        };
+        assert!(before.to_string().contains("already installed"));
     }
 }

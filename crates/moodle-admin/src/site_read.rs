@@ -338,3 +338,89 @@ pub fn token_value_in_list(page: &Page, id: u64) -> Option<String> {
         (t.len() == 32 && t.chars().all(|ch| ch.is_ascii_hexdigit())).then(|| t.to_string())
     })
 }
+
+/// The site's release and branch from Site administration → Server → Environment: its
+/// version list has the site's branch selected, and the page says "Version 4.5.11+ (Build:
+/// 20260501)" (`4.5.11+ (Build: 20260501)`, `4.5`).
+pub fn release(page: &Page) -> Option<(String, String)> {
+    let chosen = page
+        .select_options("version")
+        .into_iter()
+        .find(|o| o.selected)?;
+    let mut parts = chosen.value.split('.');
+    let branch = format!("{}.{}", parts.next()?, parts.next()?);
+    let text = page.texts("body").into_iter().next().unwrap_or_default();
+    let release = text
+        .split("Version ")
+        .skip(1)
+        .find_map(|rest| {
+            let end = rest.find(')')?;
+            let candidate = &rest[..=end];
+            (candidate.starts_with(branch.as_str()) && candidate.contains("(Build: "))
+                .then(|| candidate.to_string())
+        })
+        .unwrap_or(chosen.label);
+    Some((release, branch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &str) -> Page {
+        Page {
+            asked: "x".into(),
+            status: 200,
+            location: None,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn reads_the_release_from_the_environment_page() {
+        // As Moodle 5.0's page shows it: the branch selected in the list, the release in words.
+        let p = page(
+            r#"<select name="version"><option value="4.5">4.5</option><option  value="5.0" selected>5.0 upwards</option></select>
+            <p>version 2.3 is required and you are running 5.0 (Build: 20250414)</p><div>Version 5.0 (Build: 20250414)</div>"#,
+        );
+        assert_eq!(
+            release(&p),
+            Some(("5.0 (Build: 20250414)".to_string(), "5.0".to_string()))
+        );
+        assert_eq!(release(&page("<p>no list</p>")), None);
+    }
+
+    #[test]
+    fn reads_switches_from_the_enable_and_disable_links() {
+        let p = page(
+            r#"<a href="auth.php?sesskey=K&amp;action=disable&amp;auth=email">x</a>
+            <a href="auth.php?sesskey=K&amp;action=enable&amp;auth=userkey">x</a>
+            <a href="auth.php?sesskey=K&amp;action=down&amp;auth=email">x</a>"#,
+        );
+        let s = auth_plugins(&p);
+        assert!(s.is_enabled("email"));
+        assert!(!s.is_enabled("userkey") && s.is_known("userkey"));
+        assert!(!s.is_known("ldap"));
+    }
+
+    #[test]
+    fn reads_tokens_by_their_column_headings() {
+        // Moodle 4.1: the value in the row (for its creator), an empty "Valid until" = no expiry.
+        let p = page(
+            r#"<table id="webservicetokens"><thead><tr><th>Token</th><th>User</th><th>Service</th><th>IP restriction</th><th>Valid until</th><th>Operation</th></tr></thead>
+            <tbody><tr><td class="cell c0">0123456789abcdef0123456789abcdef</td><td><a href="http://x/user/profile.php?id=2">Admin User</a></td>
+            <td><div>opensis</div><div class="small text-muted">opensis</div></td><td></td><td></td>
+            <td><a href="http://x/admin/webservice/tokens.php?action=delete&amp;tokenid=7">Delete</a></td></tr></tbody></table>"#,
+        );
+        let t = tokens(&p);
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].id, t[0].user_id), (7, Some(2)));
+        assert_eq!(t[0].service, "opensis");
+        assert!(t[0].never_expires());
+        assert_eq!(
+            token_value_in_list(&p, 7).as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(token_value_in_list(&p, 8), None);
+    }
+}

@@ -38,6 +38,9 @@ pub struct ServiceState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteSnapshot {
     pub admin_user_id: u64,
+    /// The release the Environment page shows (`4.5.11+ (Build: 20260501)`) and its branch.
+    pub release: Option<String>,
+    pub branch: Option<String>,
     pub auth: Switches,
     pub userkey_installed: bool,
     pub userkey: Option<UserkeySettings>,
@@ -71,6 +74,7 @@ impl SiteSnapshot {
     }
 }
 
+pub(crate) const ENVIRONMENT: &str = "admin/environment.php";
 pub(crate) const MANAGE_AUTHS: &str = "admin/settings.php?section=manageauths";
 pub(crate) const USERKEY_SETTINGS: &str = "admin/settings.php?section=authsettinguserkey";
 pub(crate) const OPTIONAL_SUBSYSTEMS: &str = "admin/settings.php?section=optionalsubsystems";
@@ -86,6 +90,8 @@ pub async fn read_snapshot(session: &mut AdminSession) -> Result<SiteSnapshot, A
         .user_id()
         .ok_or_else(|| AdminError::unexpected(&auth_page, "a page of the signed-in admin"))?;
     let auth = site_read::auth_plugins(&auth_page);
+    let environment = session.get_following(ENVIRONMENT).await?;
+    let (release, branch) = site_read::release(&environment).unzip();
     if auth.enabled.is_empty() && auth.disabled.is_empty() {
         return Err(AdminError::unexpected(&auth_page, "Manage authentication"));
     }
@@ -153,6 +159,8 @@ pub async fn read_snapshot(session: &mut AdminSession) -> Result<SiteSnapshot, A
     };
     Ok(SiteSnapshot {
         admin_user_id,
+        release,
+        branch,
         auth,
         userkey_installed,
         userkey,
