@@ -56,12 +56,12 @@ pub struct SelectOption {
     pub selected: bool,
 }
 
-fn selector(css: &str) -> Selector {
+pub(crate) fn selector(css: &str) -> Selector {
     // Every selector in this crate is a literal checked by the tests.
     Selector::parse(css).expect("a valid CSS selector")
 }
 
-fn text_of(el: ElementRef<'_>) -> String {
+pub(crate) fn text_of(el: ElementRef<'_>) -> String {
     el.text()
         .collect::<Vec<_>>()
         .join(" ")

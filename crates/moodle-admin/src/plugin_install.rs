@@ -4,10 +4,10 @@
 
 use std::fmt;
 
-use scraper::{Html, Selector};
+use scraper::Html;
 
 use crate::error::AdminError;
-use crate::page::{Form, Page};
+use crate::page::{selector, text_of, Form, Page};
 use crate::session::AdminSession;
 
 /// What the installation did, read back from the site.
@@ -581,20 +581,6 @@ fn is_cli_maintenance(page: &Page) -> bool {
 /// An address without its query (which may hold the session key).
 fn bare(asked: &str) -> String {
     asked.split('?').next().unwrap_or_default().to_string()
-}
-
-fn selector(css: &str) -> Selector {
-    // Every selector here is a literal (or built from a component name, [a-z0-9_]).
-    Selector::parse(css).expect("a valid CSS selector")
-}
-
-fn text_of(el: scraper::ElementRef<'_>) -> String {
-    el.text()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Every form of the page, as the browser would send it.

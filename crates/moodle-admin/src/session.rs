@@ -302,43 +302,8 @@ impl AdminSession {
                 f.text(n.clone(), v.clone())
             })
             .part(file_field.to_string(), file);
-        let mut request = self.http.post(self.root.endpoint(relative)).multipart(form);
-        if let Some(cookie) = self.jar.header() {
-            request = request.header(COOKIE, cookie);
-        }
-        self.requests += 1;
-        let response = request
-            .send()
-            .await
-            .map_err(|e| WsError::from_reqwest(&e))?;
-        for value in response.headers().get_all(SET_COOKIE) {
-            if let Ok(v) = value.to_str() {
-                self.jar.absorb(v);
-            }
-        }
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = moodle_ws::http::read_bounded(response, self.max_body).await?;
-        let page = Page {
-            asked: relative.trim_start_matches('/').to_string(),
-            status,
-            location,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        };
-        if page.is_redirect()
-            && self
-                .relative_location(&page)
-                .is_ok_and(|next| next.starts_with("login/index.php"))
-        {
-            return Err(AdminError::SessionEnded {
-                asked: page.asked.split('?').next().unwrap_or_default().into(),
-            });
-        }
-        Ok(page)
+        let request = self.http.post(self.root.endpoint(relative)).multipart(form);
+        self.exchange(relative, request).await
     }
 
     /// A link or form action found on the page `asked`, as an address relative to the site's
@@ -366,7 +331,7 @@ impl AdminSession {
         form: Option<&[(String, String)]>,
     ) -> Result<Page, AdminError> {
         let url = self.root.endpoint(relative);
-        let mut request = match form {
+        let request = match form {
             Some(fields) => {
                 let body = serde_urlencoded::to_string(fields).map_err(|e| {
                     AdminError::Http(WsError::Protocol {
@@ -381,6 +346,16 @@ impl AdminSession {
             }
             None => self.http.get(url),
         };
+        self.exchange(relative, request).await
+    }
+
+    /// Sends one request with the session's cookies, keeps the cookies Moodle sets, and reads
+    /// the answer (bounded). Sent back to the login page once signed in: the session ended.
+    async fn exchange(
+        &mut self,
+        relative: &str,
+        mut request: reqwest::RequestBuilder,
+    ) -> Result<Page, AdminError> {
         if let Some(cookie) = self.jar.header() {
             request = request.header(COOKIE, cookie);
         }
@@ -407,14 +382,17 @@ impl AdminSession {
             location,
             body: String::from_utf8_lossy(&body).into_owned(),
         };
-        if page.is_redirect() && !page.asked.starts_with("login/") {
-            if let Ok(next) = self.relative_location(&page) {
-                if next.starts_with("login/index.php") && !self.sesskey.is_empty() {
-                    return Err(AdminError::SessionEnded {
-                        asked: page.asked.split('?').next().unwrap_or_default().into(),
-                    });
-                }
-            }
+        let signed_in = !self.sesskey.is_empty();
+        if signed_in
+            && page.is_redirect()
+            && !page.asked.starts_with("login/")
+            && self
+                .relative_location(&page)
+                .is_ok_and(|next| next.starts_with("login/index.php"))
+        {
+            return Err(AdminError::SessionEnded {
+                asked: page.asked.split('?').next().unwrap_or_default().into(),
+            });
         }
         Ok(page)
     }

@@ -266,14 +266,7 @@ pub fn tokens(page: &Page) -> Vec<TokenRow> {
     let rows = scraper::Selector::parse("tbody tr").expect("selector");
     let cell = scraper::Selector::parse("td").expect("selector");
     let link = scraper::Selector::parse("a[href]").expect("selector");
-    let squash = |e: scraper::ElementRef<'_>| {
-        e.text()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let squash = crate::page::text_of;
     let mut out = Vec::new();
     for table in html.select(&tables) {
         let headings: Vec<String> = table.select(&heads).map(squash).collect();
