@@ -25,15 +25,7 @@ const TARGET_ACTIONS: u32 = 4;
 
 fn userkey_zip(dir: &Path) -> PathBuf {
     let path = dir.join("openSIS-Moodle-User-Authenticator.zip");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    let options: zip::write::SimpleFileOptions = Default::default();
-    zip.start_file("userkey/version.php", options).unwrap();
-    zip.write_all(b"<?php\n$plugin->component = 'auth_userkey';\n$plugin->version = 2022081901;\n$plugin->requires = 2017051500;\n").unwrap();
-    zip.start_file("userkey/lang/en/auth_userkey.php", options)
-        .unwrap();
-    zip.write_all(b"<?php\n$string['pluginname'] = 'User key authentication';\n")
-        .unwrap();
-    zip.finish().unwrap();
+    std::fs::write(&path, moodle_sim::admin_replay::stand_in_userkey_zip()).unwrap();
     path
 }
 
@@ -117,10 +109,16 @@ async fn main() {
         let url = replay.url();
         let zip = zip.clone();
         let path = config.path().to_path_buf();
-        let (s, r, c) =
-            tokio::task::spawn_blocking(move || configure(&url, "lab-password", &zip, &path))
-                .await
-                .unwrap();
+        let (s, r, c) = tokio::task::spawn_blocking(move || {
+            configure(
+                &url,
+                moodle_sim::admin_replay::STAND_IN_PASSWORD,
+                &zip,
+                &path,
+            )
+        })
+        .await
+        .unwrap();
         let name = version.file_name().unwrap().to_string_lossy().into_owned();
         report(
             &format!("Moodle {name}, recorded run replayed (the client's share)"),

@@ -12,10 +12,10 @@ use std::process::{Command, Output, Stdio};
 use moodle_sim::admin_replay::{RecordedRun, RunReplay};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sis-moodle-setup");
-/// The stand-ins record-proxy.py gives the password and the two tokens.
-const PASSWORD: &str = "lab-password";
-const OPENSIS: &str = "0000000000000000000000000000a001";
-const USERKEY: &str = "0000000000000000000000000000a002";
+use moodle_sim::admin_replay::{
+    STAND_IN_OPENSIS_TOKEN as OPENSIS, STAND_IN_PASSWORD as PASSWORD,
+    STAND_IN_USERKEY_TOKEN as USERKEY,
+};
 
 fn runs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../moodle-sim/admin-runs")
@@ -41,25 +41,9 @@ fn keyring_here() -> bool {
     false
 }
 
-/// A minimal auth_userkey ZIP: the upload is replayed, its bytes are not compared.
 fn userkey_zip(dir: &Path) -> PathBuf {
     let path = dir.join("openSIS-Moodle-User-Authenticator.zip");
-    let file = std::fs::File::create(&path).unwrap();
-    let mut zip = zip::ZipWriter::new(file);
-    let options: zip::write::SimpleFileOptions = Default::default();
-    zip.add_directory("userkey/", options).unwrap();
-    zip.start_file("userkey/version.php", options).unwrap();
-    zip.write_all(
-        b"<?php\ndefined('MOODLE_INTERNAL') || die();\n$plugin->component = 'auth_userkey';\n$plugin->version = 2022081901;\n$plugin->release = 2022081901;\n$plugin->requires = 2017051500;\n$plugin->maturity = MATURITY_STABLE;\n",
-    )
-    .unwrap();
-    zip.start_file("userkey/lang/en/auth_userkey.php", options)
-        .unwrap();
-    zip.write_all(b"<?php\n$string['pluginname'] = 'User key authentication';\n")
-        .unwrap();
-    zip.start_file("userkey/auth.php", options).unwrap();
-    zip.write_all(b"<?php\n").unwrap();
-    zip.finish().unwrap();
+    std::fs::write(&path, moodle_sim::admin_replay::stand_in_userkey_zip()).unwrap();
     path
 }
 

@@ -15,6 +15,43 @@ use axum::Router;
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
+/// The password and the two tokens as the recordings have them (scripts/lab/record-proxy.py).
+pub const STAND_IN_PASSWORD: &str = "lab-password";
+pub const STAND_IN_OPENSIS_TOKEN: &str = "0000000000000000000000000000a001";
+pub const STAND_IN_USERKEY_TOKEN: &str = "0000000000000000000000000000a002";
+
+/// A small auth_userkey ZIP for a replayed run: its upload is replayed (the bytes are not
+/// compared), and the client checks it as Moodle's installer would before sending it.
+pub fn stand_in_userkey_zip() -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options: zip::write::SimpleFileOptions = Default::default();
+        let files: [(&str, &str); 3] = [
+            (
+                "userkey/version.php",
+                "<?php\ndefined('MOODLE_INTERNAL') || die();\n$plugin->component = 'auth_userkey';\n$plugin->version = 2022081901;\n$plugin->release = 2022081901;\n$plugin->requires = 2017051500;\n$plugin->maturity = MATURITY_STABLE;\n",
+            ),
+            (
+                "userkey/lang/en/auth_userkey.php",
+                "<?php\n$string['pluginname'] = 'User key authentication';\n",
+            ),
+            ("userkey/auth.php", "<?php\n"),
+        ];
+        zip.add_directory("userkey/", options)
+            .expect("a ZIP entry in memory");
+        for (name, text) in files {
+            zip.start_file(name, options)
+                .expect("a ZIP entry in memory");
+            zip.write_all(text.as_bytes())
+                .expect("a ZIP entry in memory");
+        }
+        zip.finish().expect("a ZIP in memory");
+    }
+    out.into_inner()
+}
+
 /// One exchange of a recorded run.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RecordedExchange {
