@@ -527,20 +527,22 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
             }
             let made = outcome.opensis_token.is_some() as usize
                 + outcome.userkey_token.is_some() as usize;
-            println!(
-                "{} change{} made and recorded in school \"{}\" ({} admin page requests){}; configure --undo --profile \"{}\" puts {} back.",
-                outcome.run.changes.len(),
-                if outcome.run.changes.len() == 1 { "" } else { "s" },
-                school.profile.name,
-                requests,
-                match made {
-                    0 => String::new(),
-                    1 => "; the new token is in the system keyring (type it in openSIS with sis-moodle-setup sis)".into(),
-                    _ => "; both new tokens are in the system keyring (type them in openSIS with sis-moodle-setup sis)".into(),
-                },
-                school.profile.name,
-                if outcome.run.changes.len() == 1 { "it" } else { "them" },
-            );
+            if !outcome.run.changes.is_empty() {
+                println!(
+                    "{} change{} made and recorded in school \"{}\" ({} admin page requests){}; configure --undo --profile \"{}\" puts {} back.",
+                    outcome.run.changes.len(),
+                    if outcome.run.changes.len() == 1 { "" } else { "s" },
+                    school.profile.name,
+                    requests,
+                    match made {
+                        0 => String::new(),
+                        1 => "; the new token is in the system keyring (type it in openSIS with sis-moodle-setup sis)".into(),
+                        _ => "; both new tokens are in the system keyring (type them in openSIS with sis-moodle-setup sis)".into(),
+                    },
+                    school.profile.name,
+                    if outcome.run.changes.len() == 1 { "it" } else { "them" },
+                );
+            }
             println!("The proof, by the doctor:");
             crate::doctor_cmd::print_report(&report, Format::Text);
         }

@@ -290,7 +290,7 @@ async fn prove_auth(
         return Err(AdminError::NotKept {
             what: what.into(),
             shown: format!(
-                "{plugin} {}",
+                "{plugin} {} (when config.php sets $CFG->auth, the enabled plugins are fixed there: change that line on the server)",
                 if enabled { "still off" } else { "still on" }
             ),
         });
