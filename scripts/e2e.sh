@@ -12,4 +12,4 @@ fi
 dbus-run-session -- bash -c '
   export XDG_DATA_HOME="$(mktemp -d)"  # a fresh, empty keyring every run
   echo -n e2e-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  node --test --test-concurrency=1 tests/e2e/setup.test.mjs tests/e2e/journey.test.mjs tests/e2e/real-journey.test.mjs tests/e2e/bugs.test.mjs tests/e2e/watch.test.mjs tests/e2e/secrets.test.mjs' 2> >(grep -v "Failed to set fd limit" >&2)
+  node --test --test-concurrency=1 tests/e2e/setup.test.mjs tests/e2e/journey.test.mjs tests/e2e/real-journey.test.mjs tests/e2e/bugs.test.mjs tests/e2e/watch.test.mjs tests/e2e/secrets.test.mjs tests/e2e/setup-for-me.test.mjs' 2> >(grep -v "Failed to set fd limit" >&2)

@@ -3,7 +3,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{demo, diagnose, plugins, secrets, sis, watch};
+use crate::commands::{demo, diagnose, plugins, secrets, setup, sis, watch};
 use crate::error::ErrorPayload;
 
 /// The generated file's path, relative to this crate.
@@ -60,6 +60,18 @@ pub fn typescript() -> String {
         decl::<watch::SchoolSummary>(&cfg),
         decl::<watch::HistoryView>(&cfg),
         decl::<watch::CheckAllProgress>(&cfg),
+        decl::<setup::ChangeLine>(&cfg),
+        decl::<setup::MadeChange>(&cfg),
+        decl::<setup::CannotLine>(&cfg),
+        decl::<setup::StoppedAt>(&cfg),
+        decl::<setup::LastRun>(&cfg),
+        decl::<setup::TokensKept>(&cfg),
+        decl::<setup::SetupOverview>(&cfg),
+        decl::<setup::SetupPlan>(&cfg),
+        decl::<setup::SetupProgress>(&cfg),
+        decl::<setup::RunResult>(&cfg),
+        decl::<setup::PutBackLine>(&cfg),
+        decl::<setup::UndoResult>(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p sis-moodle-setup-app bindings`.\n// Do not edit: change the Rust type and regenerate.\n\n",

@@ -242,6 +242,10 @@ pub fn setup<R: Runtime>(app: &tauri::App<R>) {
 
 /// Closing the window hides it while schools are watched and a tray can bring it back.
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
+    // Only the main window: a sign-in window closes for good.
+    if window.label() != "main" {
+        return;
+    }
     if let WindowEvent::CloseRequested { api, .. } = event {
         let app = window.app_handle();
         let has_tray = app

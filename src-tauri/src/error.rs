@@ -1,6 +1,7 @@
 // Owns: the one error type commands return, serialised for the UI as `{code, message}` with
 // stable codes. Must not: carry a secret in its message.
 
+use moodle_admin::AdminError;
 use serde::{Serialize, Serializer};
 use setup_core::profile::ProfileError;
 use setup_core::secrets::SecretError;
@@ -35,6 +36,21 @@ pub enum AppError {
     InvalidInput(String),
     #[error("this school is not watched, or its check is still running")]
     WatchBusy,
+    /// Moodle's admin pages: a sign-in refused, a session ended, a change not kept.
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    #[error("the sign-in window was closed before the sign-in ended; nothing was changed")]
+    SignInCancelled,
+    #[error("the app is not signed in to this school's Moodle (any more); sign in again")]
+    NotSignedIn,
+    #[error("there is no plan to make: read the site again")]
+    NoPlan,
+    #[error(
+        "there is nothing to put back: no change made by the app on this school's Moodle is left"
+    )]
+    NothingToPutBack,
+    #[error("the sign-in window could not be opened: {0}")]
+    Window(String),
 }
 
 impl AppError {
@@ -58,6 +74,14 @@ impl AppError {
             AppError::Io(_) => "io",
             AppError::InvalidInput(_) => "invalid_input",
             AppError::WatchBusy => "watch_busy",
+            AppError::Admin(AdminError::SignIn(_)) => "sign_in_refused",
+            AppError::Admin(AdminError::SessionEnded { .. }) => "session_ended",
+            AppError::Admin(_) => "moodle_admin",
+            AppError::SignInCancelled => "sign_in_cancelled",
+            AppError::NotSignedIn => "not_signed_in",
+            AppError::NoPlan => "no_plan",
+            AppError::NothingToPutBack => "nothing_to_put_back",
+            AppError::Window(_) => "window",
         }
     }
 }
@@ -104,5 +128,29 @@ mod tests {
         let json =
             serde_json::to_value(AppError::Profile(ProfileError::NotFound("x".into()))).unwrap();
         assert_eq!(json["code"], "profile_not_found");
+    }
+
+    #[test]
+    fn a_refused_sign_in_reaches_the_ui_in_moodle_s_terms() {
+        let json = serde_json::to_value(AppError::Admin(AdminError::SignIn(
+            moodle_admin::SignInRefusal::NotAdministrator,
+        )))
+        .unwrap();
+        assert_eq!(json["code"], "sign_in_refused");
+        assert!(json["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a site administrator"));
+        let json = serde_json::to_value(AppError::SignInCancelled).unwrap();
+        assert_eq!(json["code"], "sign_in_cancelled");
+        assert!(json["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("nothing was changed"));
+        let json = serde_json::to_value(AppError::Admin(AdminError::SessionEnded {
+            asked: "admin/search.php".into(),
+        }))
+        .unwrap();
+        assert_eq!(json["code"], "session_ended");
     }
 }

@@ -1,10 +1,12 @@
 //! SIS Moodle Setup, the desktop wizard: Tauri commands that are one-line adapters over
 //! setup-core, the app state they share, and the TypeScript bindings generated for the UI.
 
+pub mod admin;
 pub mod bindings;
 mod commands;
 mod desktop;
 pub mod error;
+mod sign_in_window;
 pub mod state;
 pub mod watch_service;
 
@@ -48,6 +50,15 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::demo::demo_tokens,
             commands::demo::demo_audit,
             commands::demo::set_demo_site,
+            commands::setup::setup_overview,
+            commands::setup::setup_sign_in,
+            commands::setup::setup_cancel_sign_in,
+            commands::setup::setup_sign_out,
+            commands::setup::setup_plan,
+            commands::setup::setup_apply,
+            commands::setup::setup_undo,
+            commands::setup::start_admin_replay,
+            commands::setup::admin_replay_misses,
             commands::system::ui_ready,
             commands::watch::school_summaries,
             commands::watch::check_all_schools,

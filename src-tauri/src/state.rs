@@ -1,8 +1,10 @@
 // Owns: what the commands share — the one HTTP client, the profile store, the secret store
-// (keyring, or session-only once the admin chose it) and the simulated Moodle of demo mode.
-// Must not: decide anything about Moodle; commands call setup-core.
+// (keyring, or session-only once the admin chose it), the simulated Moodle of demo mode, and
+// the admin session of "Set it up for me" (in memory only). Must not: decide anything about
+// Moodle; commands call setup-core.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use moodle_sim::MoodleSim;
@@ -12,6 +14,7 @@ use setup_core::profile::{Profile, ProfileStore};
 use setup_core::secrets::{KeyringStore, SecretStore, SessionStore};
 use setup_core::watch::{Snapshot, Watcher};
 
+use crate::admin::{AdminSlot, SignInWait};
 use crate::error::{AppError, AppResult};
 use crate::watch_service::{Listener, SchoolChecked};
 
@@ -56,6 +59,16 @@ pub struct AppState {
     /// Each school's passed 65-s proof of "User key life time", kept (in memory, for this
     /// run) until what it depends on changes: see `commands::diagnose::keep_key_proof`.
     key_proofs: Mutex<HashMap<String, KeyProof>>,
+    /// "Set it up for me": the site administrator's session, signed in through the sign-in
+    /// window, held in memory until the work is done or cancelled (then signed out).
+    pub admin: AdminSlot,
+    /// The sign-in window under way, if any.
+    sign_in: Mutex<Option<Arc<SignInWait>>>,
+    /// Plugin ZIPs downloaded in this run, by their download link: where each was saved.
+    fetched_zips: Mutex<HashMap<String, PathBuf>>,
+    /// A recorded admin run replayed on loopback (hidden: the E2E names one in
+    /// `SIS_MOODLE_SETUP_ADMIN_REPLAY`).
+    pub admin_replay: tokio::sync::Mutex<Option<moodle_sim::admin_replay::RunReplay>>,
 }
 
 /// A passed 65-s proof of "User key life time" and what it depended on. No secret: the token
@@ -98,6 +111,10 @@ impl AppState {
             demo_history: tokio::sync::Mutex::new(Vec::new()),
             listener: RwLock::new(None),
             key_proofs: Mutex::new(HashMap::new()),
+            admin: AdminSlot::default(),
+            sign_in: Mutex::new(None),
+            fetched_zips: Mutex::new(HashMap::new()),
+            admin_replay: tokio::sync::Mutex::new(None),
             profiles,
             secrets: tokio::sync::Mutex::new(choice),
             keyring_problem: RwLock::new(problem),
@@ -194,6 +211,43 @@ impl AppState {
     /// The schools' kept key life-time proofs.
     pub fn key_proofs(&self) -> MutexGuard<'_, HashMap<String, KeyProof>> {
         self.key_proofs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The sign-in window under way.
+    pub fn sign_in_wait(&self) -> Option<Arc<SignInWait>> {
+        self.sign_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set_sign_in_wait(&self, wait: Arc<SignInWait>) {
+        *self.sign_in.lock().unwrap_or_else(|p| p.into_inner()) = Some(wait);
+    }
+
+    /// Forgets this sign-in window's wait (not a newer one's).
+    pub fn clear_sign_in_wait(&self, wait: &Arc<SignInWait>) {
+        let mut guard = self.sign_in.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_ref().is_some_and(|w| Arc::ptr_eq(w, wait)) {
+            *guard = None;
+        }
+    }
+
+    /// Remembers where a downloaded plugin ZIP was saved, by its link.
+    pub fn remember_fetched_zip(&self, source: &str, path: PathBuf) {
+        self.fetched_zips
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(source.to_owned(), path);
+    }
+
+    /// Where the ZIP of this download link was saved in this run, if it was.
+    pub fn fetched_zip(&self, source: &str) -> Option<PathBuf> {
+        self.fetched_zips
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(source)
+            .cloned()
     }
 
     pub fn watcher(&self) -> MutexGuard<'_, Watcher> {

@@ -165,6 +165,7 @@ describe("screenshots", () => {
       await d.setWindow(w, h);
       const size = `${w}x${h}`;
       await home(d);
+      await d.execute("window.scrollTo(0, 0)");
       await shot(d, `${size}-01-start`);
       await d.click("#start-demo");
       await d.idle();

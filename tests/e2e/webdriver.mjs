@@ -80,6 +80,19 @@ export class WebDriver {
     await this.request("POST", this.s(`/element/${id}/value`), { text });
   }
 
+  /** The handles of the app's windows the driver can reach. */
+  async windows() {
+    return this.request("GET", this.s("/window/handles"));
+  }
+
+  async currentWindow() {
+    return this.request("GET", this.s("/window"));
+  }
+
+  async switchTo(handle) {
+    await this.request("POST", this.s("/window"), { handle });
+  }
+
   async setWindow(width, height) {
     await this.request("POST", this.s("/window/rect"), { width, height });
   }

@@ -6,13 +6,15 @@ import { createEffect, Match, on, onCleanup, onMount, Show, Switch } from "solid
 import { api } from "./api";
 import { DemoDrawer } from "./components/DemoDrawer";
 import { DiagnosePage } from "./pages/DiagnosePage";
+import { SetupPage } from "./pages/SetupPage";
 import { StartPage } from "./pages/StartPage";
 import { WizardPage } from "./pages/WizardPage";
 import { navigate, route } from "./router";
 import { loadApp, openProfile, refreshProfiles, runChecks } from "./store/actions";
 import { followWatch, refreshSummaries } from "./store/district";
 import { listenToProgress } from "./store/plugins";
-import { run, setStore, store } from "./store/state";
+import { listenToSetupProgress, openSetup } from "./store/setup";
+import { message, run, setStore, store } from "./store/state";
 import { S } from "./strings";
 
 function KeyringBanner() {
@@ -50,7 +52,7 @@ function Header() {
         </button>
       </Show>
       <span class="current-profile">{r().name !== "start" ? (store.profile?.name ?? "") : ""}</span>
-      <Show when={store.profile && r().name === "wizard"}>
+      <Show when={store.profile && (r().name === "wizard" || r().name === "setup")}>
         <button type="button" class="header-button" id="to-diagnose" onClick={() => navigate({ name: "diagnose", id: store.profile?.id ?? "" })}>
           {S.diagnose}
         </button>
@@ -78,6 +80,7 @@ export function App() {
     );
     const stops: (() => void)[] = [];
     void listenToProgress().then((s) => stops.push(s));
+    void listenToSetupProgress().then((s) => stops.push(s));
     void followWatch().then((s) => stops.push(s));
     onCleanup(() => stops.forEach((stop) => stop()));
   });
@@ -96,6 +99,7 @@ export function App() {
           return;
         }
         if (r.name === "diagnose" && store.busy === null) await runChecks(false);
+        if (r.name === "setup") await openSetup(r.id).catch((e: unknown) => setStore("error", message(e)));
       })();
     }),
   );
@@ -128,6 +132,9 @@ export function App() {
           </Match>
           <Match when={route().name === "diagnose" && store.profile}>
             <DiagnosePage />
+          </Match>
+          <Match when={(() => { const r = route(); return r.name === "setup" && store.profile?.id === r.id ? r : null; })()}>
+            {(r) => <SetupPage fix={r().fix} />}
           </Match>
         </Switch>
       </main>

@@ -18,9 +18,13 @@ import type {
   KeyringStatus,
   Profile,
   Report,
+  RunResult,
   SecretKind,
+  SetupOverview,
+  SetupPlan,
   Step,
   TokenState,
+  UndoResult,
 } from "./bindings";
 
 /** A command's failure as the UI shows it. */
@@ -94,6 +98,14 @@ export const api = {
   schoolHistory: (profileId: string, limit = 10) =>
     call<HistoryView>("school_history", { profileId, limit }),
   watchNow: (profileId: string) => call<SchoolChecked>("watch_now", { profileId }),
+  setupOverview: (profileId: string) => call<SetupOverview>("setup_overview", { profileId }),
+  /** Opens Moodle's sign-in page in its own window; resolves with the site once signed in. */
+  setupSignIn: (profileId: string) => call<string>("setup_sign_in", { profileId }),
+  setupCancelSignIn: () => call<null>("setup_cancel_sign_in"),
+  setupSignOut: () => call<boolean>("setup_sign_out"),
+  setupPlan: (profileId: string) => call<SetupPlan>("setup_plan", { profileId }),
+  setupApply: (profileId: string) => call<RunResult>("setup_apply", { profileId }),
+  setupUndo: (profileId: string) => call<UndoResult>("setup_undo", { profileId }),
   stepCatalog: () => call<Step[]>("step_catalog"),
   requiredFunctions: () => call<string[]>("required_functions"),
   openExternal: (url: string) => call<null>("open_external", { url }),

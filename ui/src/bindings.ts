@@ -136,7 +136,12 @@ checked_at: number | null,
 /**
  * "Watch this connection": the app checks it again on its own.
  */
-watch: WatchSettings, };
+watch: WatchSettings, 
+/**
+ * The runs of "Set it up for me" on this school's Moodle, oldest first: every change made
+ * (step, what, before, after, when), for "Put it back". No secret in here.
+ */
+setup_runs: unknown[], };
 
 export type SecretKind = "opensis_token" | "userkey_token" | "sis_password" | "sis_passphrase";
 
@@ -366,3 +371,91 @@ export type HistoryView = { entries: Array<Snapshot>,
 set_aside: string | null, };
 
 export type CheckAllProgress = { done: number, total: number, name: string, };
+
+export type ChangeLine = { step: number, what: string, before: string, after: string, };
+
+export type MadeChange = { step: number, what: string, before: string, after: string, 
+/**
+ * When Moodle confirmed it (seconds since 1970).
+ */
+at: number, 
+/**
+ * What was read back from Moodle's page after the change.
+ */
+proof: string, };
+
+export type CannotLine = { step: number, why: string, };
+
+export type StoppedAt = { step: number, what: string, why: string, };
+
+export type LastRun = { site: string, started_at: number, changes: Array<MadeChange>, };
+
+export type TokensKept = { opensis: boolean, userkey: boolean, };
+
+export type SetupOverview = { 
+/**
+ * The site root the sign-in will open, when the school has a Moodle address.
+ */
+site: string | null, 
+/**
+ * The validated auth_userkey ZIP at hand (its file name), if any.
+ */
+userkey_zip: string | null, 
+/**
+ * `None` while the tokens have nowhere to be kept (the keyring banner asks).
+ */
+tokens: TokensKept | null, last_run: LastRun | null, 
+/**
+ * A session of this school is held (signed in, plan under review).
+ */
+signed_in: boolean, };
+
+export type SetupPlan = { site: string, changes: Array<ChangeLine>, cannot: Array<CannotLine>, 
+/**
+ * The auth_userkey ZIP the install uses (its file name), if the plan installs it.
+ */
+userkey_zip: string | null, };
+
+export type SetupProgress = { "kind": "start", index: number, total: number, step: number, what: string, } | { "kind": "made", index: number, proof: string, } | { "kind": "refused", index: number, why: string, } | { "kind": "undoing", index: number, total: number, step: number, what: string, } | { "kind": "put_back", index: number, note: string, left: boolean, } | { "kind": "not_put_back", index: number, why: string, };
+
+export type RunResult = { site: string, made: Array<MadeChange>, stopped: StoppedAt | null, 
+/**
+ * Functions the site does not have (step 3's openSIS-Web-Services brings them).
+ */
+not_on_site: Array<string>, 
+/**
+ * The tokens created and kept in the school's secret store.
+ */
+tokens_kept: Array<SecretKind>, 
+/**
+ * Kept in the system keyring (true) or for this session only (false).
+ */
+persistent: boolean, 
+/**
+ * A token created that could not be kept, in a sentence.
+ */
+token_problem: string | null, 
+/**
+ * Admin page requests the run took.
+ */
+requests: number, 
+/**
+ * The school as it is stored now (with the run recorded).
+ */
+profile: Profile, };
+
+export type PutBackLine = { step: number, what: string, 
+/**
+ * The value the change had made, and the one it has again.
+ */
+from: string, to: string, 
+/**
+ * Put back (false: left as it is, with why in `note`).
+ */
+done: boolean, note: string, };
+
+export type UndoResult = { site: string, put_back: Array<PutBackLine>, stopped: StoppedAt | null, 
+/**
+ * Tokens the run had created, deleted from the school's secret store.
+ */
+tokens_removed: Array<SecretKind>, profile: Profile, };

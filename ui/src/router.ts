@@ -1,5 +1,6 @@
 // Owns: the app's routes in the address's hash — start, a school's wizard page, its
-// diagnosis — so Back and Forward work and each screen has an address. Must not: load data.
+// diagnosis, "Set it up for me" (or "Fix it") — so Back and Forward work and each screen has an
+// address. Must not: load data.
 
 import { createSignal } from "solid-js";
 import { DONE_PAGE, isPageKey } from "./model/journey";
@@ -7,7 +8,9 @@ import { DONE_PAGE, isPageKey } from "./model/journey";
 export type Route =
   | { name: "start" }
   | { name: "wizard"; id: string; page: string }
-  | { name: "diagnose"; id: string };
+  | { name: "diagnose"; id: string }
+  /** "Set it up for me"; `fix`: reached from Diagnose's "Fix it". */
+  | { name: "setup"; id: string; fix: boolean };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
@@ -16,6 +19,7 @@ export function parseRoute(hash: string): Route {
     if (parts[2] === "step" && parts[3] && isPageKey(parts[3])) return { name: "wizard", id, page: parts[3] };
     if (parts[2] === "done") return { name: "wizard", id, page: DONE_PAGE };
     if (parts[2] === "diagnose") return { name: "diagnose", id };
+    if (parts[2] === "setup" || parts[2] === "fix") return { name: "setup", id, fix: parts[2] === "fix" };
   }
   return { name: "start" };
 }
@@ -30,6 +34,8 @@ export function routeHash(route: Route): string {
         : `#/school/${encodeURIComponent(route.id)}/step/${encodeURIComponent(route.page)}`;
     case "diagnose":
       return `#/school/${encodeURIComponent(route.id)}/diagnose`;
+    case "setup":
+      return `#/school/${encodeURIComponent(route.id)}/${route.fix ? "fix" : "setup"}`;
   }
 }
 

@@ -117,22 +117,6 @@ pub async fn fix(args: crate::doctor_cmd::DoctorArgs) -> u8 {
     )
 }
 
-/// Failing checks no change of Moodle's admin pages can fix: the site itself (its address, a
-/// maintenance mode set from the command line, a setting forced in config.php).
-fn unfixable(report: &setup_core::Report) -> Vec<String> {
-    report
-        .checks
-        .iter()
-        .filter(|f| f.status == setup_core::finding::Status::Fail && f.step == 0)
-        // Maintenance mode switched on in the admin pages is switched off there too.
-        .filter(|f| {
-            !(f.check == "site_not_in_maintenance"
-                && f.evidence.starts_with("maintenanceenabled = 1"))
-        })
-        .map(|f| f.summary.clone())
-        .collect()
-}
-
 /// A token the doctor was given and Moodle refused (unknown, expired, …) is not held.
 fn token_refused(report: &setup_core::Report, checks: &[&str]) -> bool {
     report.checks.iter().any(|f| {
@@ -351,7 +335,7 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
         if token_refused(&before, &["userkey_token", "userkey_token_expired"]) {
             kept_userkey = None;
         }
-        let site_problems = unfixable(&before);
+        let site_problems = configure::unfixable(&before);
         if !site_problems.is_empty() {
             crate::doctor_cmd::print_report(&before, args.format);
             eprintln!(
@@ -469,9 +453,10 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
                         school.profile.name
                     ))
                 })?;
+            // The app's names for the kinds, so that it shows when each was saved.
             let key = match kind {
-                SecretKind::OpensisToken => "opensis",
-                _ => "userkey",
+                SecretKind::OpensisToken => "opensis_token",
+                _ => "userkey_token",
             };
             school
                 .profile

@@ -144,8 +144,21 @@ impl AdminSession {
                 message: "the login page came back".into(),
             }));
         }
-        s.confirm_administrator().await?;
+        if let Err(e) = s.confirm_administrator().await {
+            s.end_refused_session().await;
+            return Err(e);
+        }
         Ok(s)
+    }
+
+    /// A sign-in that went through but cannot be used (not an administrator, …): its session
+    /// is ended at once with Moodle's sign-out, when a page gave its session key.
+    async fn end_refused_session(&mut self) {
+        if !self.sesskey.is_empty() {
+            let key = std::mem::take(&mut self.sesskey);
+            let _ = self.get(&format!("login/logout.php?sesskey={key}")).await;
+        }
+        self.jar.clear();
     }
 
     /// Takes over the session of a sign-in done in the app's window (its cookies).
@@ -158,7 +171,10 @@ impl AdminSession {
             return Err(AdminError::SignIn(SignInRefusal::NotSignedIn));
         }
         let mut s = Self::blank(http, root, jar);
-        s.confirm_administrator().await?;
+        if let Err(e) = s.confirm_administrator().await {
+            s.end_refused_session().await;
+            return Err(e);
+        }
         Ok(s)
     }
 

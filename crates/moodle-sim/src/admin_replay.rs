@@ -123,6 +123,16 @@ fn names(pairs: &[(String, String)]) -> Vec<&str> {
     pairs.iter().map(|(k, _)| k.as_str()).collect()
 }
 
+/// The same fields with the same values, in any order (a browser posts a form's fields in the
+/// page's order, the command line in its own).
+fn same_fields(recorded: &[(String, String)], asked: &[(String, String)]) -> bool {
+    let mut a = recorded.to_vec();
+    let mut b = asked.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
+
 fn split_target(target: &str) -> (&str, &str) {
     target.split_once('?').unwrap_or((target, ""))
 }
@@ -242,7 +252,9 @@ fn answer(
         .collect();
     let exact = candidates.iter().copied().find(|i| {
         let e = &run.exchanges[*i];
-        multipart || fill(&e.body, base) == text || form_pairs(&fill(&e.body, base)) == asked
+        multipart
+            || fill(&e.body, base) == text
+            || same_fields(&form_pairs(&fill(&e.body, base)), &asked)
     });
     // A value the client makes up each time (the doctor's made-up user name, key, e-mail or
     // address: crate::matcher::MADE_UP_VALUES) may differ; nothing else may.

@@ -154,3 +154,40 @@ pub async fn undo_run(session: &mut AdminSession, run: &ChangeRun) -> UndoOutcom
     }
     out
 }
+
+/// Failing checks no change of Moodle's admin pages can fix, as their sentences: the site itself
+/// (its address, a maintenance mode started on the server's command line, a setting forced in
+/// config.php). Maintenance mode switched on in the admin pages is switched off there, so it is
+/// not one of them. "Fix it" and `doctor --fix` stop, changing nothing, when this is not empty.
+pub fn unfixable(report: &crate::Report) -> Vec<String> {
+    report
+        .checks
+        .iter()
+        .filter(|f| f.status == crate::finding::Status::Fail && f.step == 0)
+        .filter(|f| {
+            !(f.check == "site_not_in_maintenance"
+                && f.evidence.starts_with("maintenanceenabled = 1"))
+        })
+        .map(|f| f.summary.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Finding;
+
+    #[test]
+    fn maintenance_set_in_the_admin_pages_is_fixable_the_site_itself_is_not() {
+        let ui = Finding::fail("site_not_in_maintenance", 0, "in maintenance")
+            .evidence("maintenanceenabled = 1".to_owned());
+        let cli = Finding::fail("site_not_in_maintenance", 0, "started on the server")
+            .evidence("HTTP 503".to_owned());
+        let rest = Finding::fail("rest_protocol_enabled", 13, "REST is off");
+        assert!(unfixable(&crate::Report::new(None, vec![ui, rest.clone()])).is_empty());
+        assert_eq!(
+            unfixable(&crate::Report::new(None, vec![cli, rest])),
+            vec!["started on the server".to_string()]
+        );
+    }
+}

@@ -6,6 +6,7 @@ pub mod diagnose;
 pub mod plugins;
 pub mod profiles;
 pub mod secrets;
+pub mod setup;
 pub mod sis;
 pub mod system;
 pub mod watch;

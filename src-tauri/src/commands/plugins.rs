@@ -87,7 +87,12 @@ pub async fn fetch_plugins<R: Runtime>(
         .collect();
     for source in &sources {
         let result = if source.starts_with("http://") || source.starts_with("https://") {
-            fetch_one(&app, &state.http, source, &validate, &cancel).await?
+            let fetched = fetch_one(&app, &state.http, source, &validate, &cancel).await?;
+            // "Set it up for me" installs auth_userkey from the file saved here.
+            if let Some(saved) = &fetched.saved_to {
+                state.remember_fetched_zip(source, PathBuf::from(saved));
+            }
+            fetched
         } else {
             check_file(source, &validate)
         };

@@ -34,9 +34,14 @@ pub fn create_profile(state: State<'_, AppState>, name: String) -> AppResult<Pro
     Ok(profile)
 }
 
-/// Saves a profile as the UI holds it (URL, e-mail, current step, ticks).
+/// Saves a profile as the UI holds it (URL, e-mail, current step, ticks). The runs of "Set it
+/// up for me" are the stored ones: the UI never changes them, and a copy it held from before a
+/// run must not drop that run's record.
 #[tauri::command]
-pub async fn save_profile(state: State<'_, AppState>, profile: Profile) -> AppResult<Profile> {
+pub async fn save_profile(state: State<'_, AppState>, mut profile: Profile) -> AppResult<Profile> {
+    if let Ok(stored) = state.profile(&profile.id).await {
+        profile.setup_runs = stored.setup_runs;
+    }
     state.save_profile(profile).await
 }
 

@@ -41,7 +41,7 @@ pub struct TokenState {
     pub spaces_removed: bool,
 }
 
-fn kind_name(kind: SecretKind) -> String {
+pub(crate) fn kind_name(kind: SecretKind) -> String {
     serde_json::to_value(kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

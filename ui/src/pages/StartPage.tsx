@@ -1,6 +1,6 @@
-// Owns: the start screen — one primary way in (set up a new school), what to have ready, the
-// doctor and the demo, and the list of schools with their last state. Must not: guess which
-// school to diagnose when there are several.
+// Owns: the start screen — one primary way in (set up a new school, or "Set it up for me"
+// beside it), what to have ready, the doctor and the demo, and the list of schools with their
+// last state. Must not: guess which school to diagnose when there are several.
 
 import { createSignal, For, Show } from "solid-js";
 import { api } from "../api";
@@ -9,8 +9,71 @@ import { navigate } from "../router";
 import { LastCheck } from "../components/LastCheck";
 import { createSchool, forgetResults, refreshProfiles, startDemo } from "../store/actions";
 import { checkAll } from "../store/district";
+import { startSetup } from "../store/setup";
 import { run, store } from "../store/state";
-import { S, W } from "../strings";
+import { S, U, W } from "../strings";
+
+/** "Set it up for me": which school (one of them, or a new one by its name). */
+function AutoForm(props: { onCancel: () => void }) {
+  const schools = () => store.profiles.filter((p) => p.id !== "demo");
+  const [chosen, setChosen] = createSignal<string>(schools()[0]?.id ?? "");
+  const [name, setName] = createSignal("");
+  return (
+    <form
+      class="inline-form new-school"
+      id="auto-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void startSetup(chosen() === "" ? null : chosen(), name());
+      }}
+    >
+      <Show when={schools().length > 0}>
+        <label for="auto-school">{U.chooseSchool}</label>
+        <select
+          id="auto-school"
+          ref={(el) => queueMicrotask(() => el.focus())}
+          onChange={(e) => setChosen(e.currentTarget.value)}
+        >
+          <For each={schools()}>
+            {(p) => (
+              <option value={p.id} selected={chosen() === p.id}>
+                {p.moodle_url ? `${p.name} — ${p.moodle_url}` : p.name}
+              </option>
+            )}
+          </For>
+          <option value="" selected={chosen() === ""}>
+            {U.newSchool}
+          </option>
+        </select>
+      </Show>
+      <Show when={chosen() === ""}>
+        <label for="auto-school-name">{S.newSchoolName}</label>
+        <input
+          id="auto-school-name"
+          required
+          autocomplete="off"
+          aria-describedby="auto-school-hint"
+          value={name()}
+          ref={(el) => {
+            if (schools().length === 0) queueMicrotask(() => el.focus());
+          }}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </Show>
+      <button type="submit" class="primary" id="auto-continue">
+        {U.continue}
+      </button>
+      <button type="button" class="secondary" id="auto-cancel" onClick={() => props.onCancel()}>
+        {S.cancel}
+      </button>
+      <Show when={chosen() === ""}>
+        <span class="hint" id="auto-school-hint">
+          {S.newSchoolHint}
+        </span>
+      </Show>
+    </form>
+  );
+}
 
 function ProfileRow(props: { profile: Profile; chooser: boolean }) {
   const p = () => props.profile;
@@ -118,6 +181,7 @@ function ProfileRow(props: { profile: Profile; chooser: boolean }) {
 
 export function StartPage() {
   const [creating, setCreating] = createSignal(false);
+  const [auto, setAuto] = createSignal(false);
   const [choosing, setChoosing] = createSignal(false);
   const [name, setName] = createSignal("");
   const schools = () => store.profiles.filter((p) => p.id !== "demo");
@@ -145,10 +209,19 @@ export function StartPage() {
       <p class="tagline">{S.tagline}</p>
       <div class="start-grid">
         <div class="start-main">
-          <button type="button" class="start-card primary-card" id="start-new" onClick={() => setCreating(true)}>
-            <strong>{S.startNew}</strong>
-            <span>{S.startNewHint}</span>
-          </button>
+          <div class="start-ways">
+            <button type="button" class="start-card primary-card" id="start-new" onClick={() => { setAuto(false); setCreating(true); }}>
+              <strong>{S.startNew}</strong>
+              <span>{S.startNewHint}</span>
+            </button>
+            <button type="button" class="start-card" id="start-auto" onClick={() => { setCreating(false); setAuto(true); }}>
+              <strong>{U.startCard}</strong>
+              <span>{U.startCardHint}</span>
+            </button>
+          </div>
+          <Show when={auto()}>
+            <AutoForm onCancel={() => setAuto(false)} />
+          </Show>
           <Show when={creating()}>
             <form class="inline-form new-school" onSubmit={(e) => { e.preventDefault(); void createSchool(name()); }}>
               <label for="new-school-name">{S.newSchoolName}</label>

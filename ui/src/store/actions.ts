@@ -143,6 +143,12 @@ async function check(load: (id: string) => Promise<Report>, proving = false): Pr
   document.getElementById("verdict")?.focus();
 }
 
+/** Every check, as the doctor runs them, inside a run the caller started (the proof after
+ *  "Set it up for me" made its changes). */
+export async function checkEverything(): Promise<void> {
+  await check((id) => api.diagnoseProfile(id, false));
+}
+
 /** Every check; the wizard waits for tokens it has not asked for yet. */
 export async function runChecks(wizard: boolean): Promise<boolean> {
   return run(S.checking, () => check((id) => api.diagnoseProfile(id, wizard)));

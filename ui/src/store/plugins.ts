@@ -22,13 +22,17 @@ export async function listenToProgress(): Promise<() => void> {
   }
 }
 
+/** The last source being saved: Fetch waits for it, so a source typed just before is used. */
+let saving: Promise<void> = Promise.resolve();
+
 export async function setSource(index: number, value: string): Promise<void> {
-  await saveProfile((p) => {
+  saving = saveProfile((p) => {
     const sources = [...p.plugin_sources];
     while (sources.length < EXPECTED.length) sources.push("");
     sources[index] = value;
     return { ...p, plugin_sources: sources };
   });
+  await saving;
 }
 
 /**
@@ -55,6 +59,7 @@ export function checkedBeforeSiteKnown(): boolean {
 }
 
 export async function fetchPlugins(): Promise<void> {
+  await saving.catch(() => {});
   const p = store.profile;
   if (!p) return;
   await run(P.fetching, async () => {

@@ -4,3 +4,4 @@ export { PAGES, GROUP_TITLES, KEY_LIFETIME, FUNCTIONS, type ItemText, type PageT
 export { CHECK_TITLES, checkTitle, DEMO, STATE_LABELS } from "./checks";
 export { LEGEND, LOOK_SHORT, P, PLUGIN_NAMES, SIS } from "./forms";
 export { W, intervalLabel } from "./watch";
+export { U } from "./setup";

@@ -3,10 +3,27 @@
 // imported by the app.
 
 import { cleanup } from "@solidjs/testing-library";
+import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { navigate } from "../router";
+import { resetSetup } from "../store/setup";
 import { resetStore } from "../store/state";
-import type { Finding, Profile, Report, Snapshot, Status, Step, TokenSlot, TokenState } from "../bindings";
+import type {
+  ChangeLine,
+  Finding,
+  MadeChange,
+  Profile,
+  Report,
+  RunResult,
+  SetupPlan,
+  SetupProgress,
+  Snapshot,
+  Status,
+  Step,
+  TokenSlot,
+  TokenState,
+  UndoResult,
+} from "../bindings";
 
 export const steps: Step[] = Array.from({ length: 16 }, (_, n) => ({
   number: n,
@@ -111,7 +128,39 @@ export function demoProfile(): Profile {
     ticked_items: [],
     checked_at: null,
     watch: { enabled: false, interval_minutes: 30 },
+    setup_runs: [],
   };
+}
+
+/** A fresh site's plan, short: the plugin, REST, the functions (a long list), a token. */
+export const PLAN_CHANGES: ChangeLine[] = [
+  { step: 3, what: "plugin auth_userkey (openSIS-Moodle-User-Authenticator.zip)", before: "not installed", after: "installed" },
+  { step: 13, what: "REST protocol", before: "off", after: "on" },
+  { step: 14, what: "25 functions to add to opensis", before: "0 of 31", after: FUNCTIONS.slice(0, 25).join(", ") },
+  { step: 15, what: "token for opensis (the admin, no expiry)", before: "none", after: "created, kept in the keyring" },
+];
+
+export function plan(changes: ChangeLine[] = PLAN_CHANGES): SetupPlan {
+  return {
+    site: "https://moodle.school.org",
+    changes,
+    cannot: [{ step: 3, why: "6 of the 31 functions are not on this site (their plugin, step 3, is not installed): local_get_25, …" }],
+    userkey_zip: changes.some((c) => c.step === 3) ? "openSIS-Moodle-User-Authenticator.zip" : null,
+  };
+}
+
+/** The fake of "Set it up for me" on the Rust side. */
+export interface SetupBackend {
+  plan: SetupPlan;
+  zip: string | null;
+  /** Hold the sign-in (the window stays open) until `release` is called. */
+  holdSignIn: boolean;
+  release: ((outcome: "signed-in" | "cancelled") => void) | null;
+  /** The changes stop at this index, refused. */
+  refuseAt: number | null;
+  signOuts: number;
+  /** The runs made (not put back), oldest first. */
+  runs: { started_at: number; changes: MadeChange[]; undone: boolean }[];
 }
 
 const emptySlot = (): TokenSlot => ({ set: false, looks_valid: false, last4: null, saved_at: null });
@@ -128,6 +177,66 @@ export interface Backend {
   history: Record<string, Snapshot[]>;
   /** Schools besides `profile` (the demo), e.g. to open another one and come back. */
   others: Profile[];
+  setup: SetupBackend;
+}
+
+const CANCELLED = { code: "sign_in_cancelled", message: "the sign-in window was closed before the sign-in ended; nothing was changed" };
+
+async function progress(events: SetupProgress[]): Promise<void> {
+  for (const e of events) await emit("setup-progress", e);
+}
+
+function madeOf(c: ChangeLine, i: number): MadeChange {
+  return { ...c, at: 1_800_000_000 + i, proof: `Moodle's page shows ${c.what}: ${c.after}` };
+}
+
+async function applyRun(b: Backend): Promise<RunResult> {
+  const changes = b.setup.plan.changes;
+  const made: MadeChange[] = [];
+  let stopped: RunResult["stopped"] = null;
+  for (const [i, c] of changes.entries()) {
+    await progress([{ kind: "start", index: i, total: changes.length, step: c.step, what: c.what }]);
+    if (b.setup.refuseAt === i) {
+      const why = "Moodle refused admin/webservice/tokens.php: the user is not allowed";
+      await progress([{ kind: "refused", index: i, why }]);
+      stopped = { step: c.step, what: c.what, why };
+      break;
+    }
+    const m = madeOf(c, i);
+    made.push(m);
+    await progress([{ kind: "made", index: i, proof: m.proof }]);
+  }
+  if (made.length > 0) b.setup.runs.push({ started_at: 1_800_000_000, changes: made, undone: false });
+  const tokens = made.some((m) => m.step === 15) ? (["opensis_token"] as const) : [];
+  if (tokens.length > 0) b.tokens = { ...b.tokens, opensis: { set: true, looks_valid: true, last4: "a001", saved_at: 1_800_000_000 } };
+  return {
+    site: b.setup.plan.site,
+    made,
+    stopped,
+    not_on_site: ["local_get_25", "local_get_26"],
+    tokens_kept: [...tokens],
+    persistent: true,
+    token_problem: null,
+    requests: 88,
+    profile: b.profile,
+  };
+}
+
+async function undoRun(b: Backend): Promise<UndoResult> {
+  const run = [...b.setup.runs].reverse().find((r) => !r.undone);
+  if (!run) throw { code: "nothing_to_put_back", message: "there is nothing to put back" };
+  const back = [...run.changes].reverse();
+  const lines: UndoResult["put_back"] = [];
+  for (const [i, c] of back.entries()) {
+    await progress([{ kind: "undoing", index: i, total: back.length, step: c.step, what: c.what }]);
+    const left = c.step === 3;
+    const note = left ? "auth_userkey stays installed (uninstalling it would delete its data)" : `${c.what}: ${c.before}`;
+    await progress([{ kind: "put_back", index: i, note, left }]);
+    lines.push({ step: c.step, what: c.what, from: c.after, to: c.before, done: !left, note });
+  }
+  run.undone = true;
+  b.tokens = { ...b.tokens, opensis: emptySlot() };
+  return { site: b.setup.plan.site, put_back: lines, stopped: null, tokens_removed: ["opensis_token"], profile: b.profile };
 }
 
 /** Installs the fake commands; the returned object can be changed by a test. */
@@ -142,6 +251,7 @@ export function installBackend(): Backend {
     fail: {},
     history: {},
     others: [],
+    setup: { plan: plan(), zip: "openSIS-Moodle-User-Authenticator.zip", holdSignIn: false, release: null, refuseAt: null, signOuts: 0, runs: [] },
   };
   mockIPC(
     (cmd, raw) => {
@@ -175,6 +285,10 @@ export function installBackend(): Backend {
         return FUNCTIONS;
       case "list_profiles":
         return b.profiles();
+      case "create_profile":
+        // A new school becomes the backend's school (its id kept, so tests can name it).
+        b.profile = { ...demoProfile(), id: b.profile.id === "demo" ? "new" : b.profile.id, name: String(args.name), moodle_url: "" };
+        return b.profile;
       case "get_profile": {
         if (args.id === b.profile.id) return b.profile;
         const other = b.others.find((p) => p.id === args.id);
@@ -241,6 +355,34 @@ export function installBackend(): Backend {
         // As the Rust command does: the save is recorded in the stored profile.
         b.profile = { ...b.profile, progress: { ...b.profile.progress, 16: { ticked: false, last_status: "pass" } } };
         return { saved: true, site_name: "SIS Lab Moodle", release: "4.5.11+", version: "2024100711.02", warnings: ["not https"], log: ["signed in", "saved"] };
+      case "setup_overview": {
+        const last = [...b.setup.runs].reverse().find((r) => !r.undone) ?? null;
+        return {
+          site: b.profile.moodle_url.trim() === "" ? null : b.profile.moodle_url,
+          userkey_zip: b.setup.zip,
+          tokens: { opensis: b.tokens.opensis.set, userkey: b.tokens.userkey.set },
+          last_run: last ? { site: b.setup.plan.site, started_at: last.started_at, changes: last.changes } : null,
+          signed_in: false,
+        };
+      }
+      case "setup_sign_in":
+        if (!b.setup.holdSignIn) return b.setup.plan.site;
+        return new Promise((resolve, reject) => {
+          b.setup.release = (outcome) => (outcome === "signed-in" ? resolve(b.setup.plan.site) : reject(CANCELLED));
+        });
+      case "setup_cancel_sign_in":
+        b.setup.release?.("cancelled");
+        b.setup.release = null;
+        return null;
+      case "setup_sign_out":
+        b.setup.signOuts += 1;
+        return true;
+      case "setup_plan":
+        return b.setup.plan;
+      case "setup_apply":
+        return applyRun(b);
+      case "setup_undo":
+        return undoRun(b);
       case "report_markdown":
         return "# report";
       case "save_report":
@@ -268,6 +410,7 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 /** Each test starts on the start screen with an empty store and a fresh fake backend. */
 export function freshApp(): Backend {
   resetStore();
+  resetSetup();
   navigate({ name: "start" });
   return installBackend();
 }
