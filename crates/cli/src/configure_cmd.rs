@@ -117,13 +117,6 @@ pub async fn fix(args: crate::doctor_cmd::DoctorArgs) -> u8 {
     )
 }
 
-/// A token the doctor was given and Moodle refused (unknown, expired, …) is not held.
-fn token_refused(report: &setup_core::Report, checks: &[&str]) -> bool {
-    report.checks.iter().any(|f| {
-        f.status == setup_core::finding::Status::Fail && checks.contains(&f.check.as_str())
-    })
-}
-
 enum Failure {
     /// Usage, input or sign-in: nothing was changed.
     Usage(String),
@@ -329,10 +322,12 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
             }
             return Ok(exit::OK);
         }
-        if token_refused(&before, &["opensis_token", "opensis_token_expired"]) {
+        let (keep_opensis, keep_userkey) =
+            configure::tokens_kept_after(&before, kept_opensis.is_some(), kept_userkey.is_some());
+        if !keep_opensis {
             kept_opensis = None;
         }
-        if token_refused(&before, &["userkey_token", "userkey_token_expired"]) {
+        if !keep_userkey {
             kept_userkey = None;
         }
         let site_problems = configure::unfixable(&before);

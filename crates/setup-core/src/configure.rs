@@ -172,10 +172,66 @@ pub fn unfixable(report: &crate::Report) -> Vec<String> {
         .collect()
 }
 
+/// Which of the tokens the doctor was given the set-up can keep, after its report: a token
+/// Moodle refused (unknown, expired, IP-restricted) is not kept, and tokens of an account that is
+/// not a site administrator are not the set-up's (both are made again, for the admin).
+pub fn tokens_kept_after(report: &crate::Report, opensis: bool, userkey: bool) -> (bool, bool) {
+    let failed = |checks: &[&str]| {
+        report
+            .checks
+            .iter()
+            .any(|f| f.status == crate::finding::Status::Fail && checks.contains(&f.check.as_str()))
+    };
+    let not_admins = failed(&["opensis_token_admin"]);
+    (
+        opensis
+            && !not_admins
+            && !failed(&[
+                "opensis_token",
+                "opensis_token_expired",
+                "opensis_token_ip_restricted",
+            ]),
+        userkey && !not_admins && !failed(&["userkey_token", "userkey_token_expired"]),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::finding::Finding;
+
+    #[test]
+    fn a_refused_token_or_one_of_another_account_is_made_again() {
+        let report = |checks: Vec<Finding>| crate::Report::new(None, checks);
+        let pass = Finding::pass("opensis_token", 15, "works");
+        assert_eq!(
+            tokens_kept_after(&report(vec![pass]), true, true),
+            (true, true)
+        );
+        let unknown = Finding::fail(
+            "opensis_token",
+            15,
+            "Moodle does not know the opensis token.",
+        );
+        assert_eq!(
+            tokens_kept_after(&report(vec![unknown]), true, true),
+            (false, true)
+        );
+        let expired = Finding::fail("userkey_token_expired", 15, "expired");
+        assert_eq!(
+            tokens_kept_after(&report(vec![expired]), true, true),
+            (true, false)
+        );
+        let not_admin = Finding::fail("opensis_token_admin", 15, "not a site administrator");
+        assert_eq!(
+            tokens_kept_after(&report(vec![not_admin]), true, true),
+            (false, false)
+        );
+        assert_eq!(
+            tokens_kept_after(&report(vec![]), false, true),
+            (false, true)
+        );
+    }
 
     #[test]
     fn maintenance_set_in_the_admin_pages_is_fixable_the_site_itself_is_not() {
