@@ -1350,7 +1350,7 @@ Validation successful, installation can continue
             at,
             200,
             r#"<div role="main"><span id="maincontent"></span><h3>Install plugin from ZIP file</h3><pre class="plugin-install-console">Validating auth_userkey ... Error
-  [Error] Write access check [/srv/zip45/moodle/auth] 
+  [Error] Write access check [/var/www/moodle/auth] 
 Installation aborted due to validation failure
 </pre><div class="plugins-management-confirm-buttons"><div class="cancel"><a href="http://127.0.0.1:8245/admin/tool/installaddon/index.php">Cancel</a></div></div></div>"#,
         );
@@ -1359,8 +1359,8 @@ Installation aborted due to validation failure
         assert_eq!(
             console.unwritable_folder(),
             Some((
-                "/srv/zip45/moodle/auth".to_string(),
-                "[Error] Write access check [/srv/zip45/moodle/auth]".to_string()
+                "/var/www/moodle/auth".to_string(),
+                "[Error] Write access check [/var/www/moodle/auth]".to_string()
             ))
         );
 
