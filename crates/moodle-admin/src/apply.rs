@@ -385,25 +385,12 @@ async fn services(session: &mut AdminSession) -> Result<Vec<ServiceRow>, AdminEr
 
 pub(crate) async fn opensis(session: &mut AdminSession) -> Result<ServiceState, AdminError> {
     let rows = services(session).await?;
-    for row in rows.iter().filter(|r| !r.builtin) {
-        let state = snapshot::read_service(session, row).await?;
-        if state
-            .options
-            .shortname
-            .eq_ignore_ascii_case(OPENSIS_SERVICE)
-            || state
-                .options
-                .name
-                .trim()
-                .eq_ignore_ascii_case(OPENSIS_SERVICE)
-        {
-            return Ok(state);
-        }
-    }
-    Err(AdminError::NotKept {
-        what: "external service opensis".into(),
-        shown: "no such service".into(),
-    })
+    snapshot::find_opensis(session, &rows)
+        .await?
+        .ok_or(AdminError::NotKept {
+            what: "external service opensis".into(),
+            shown: "no such service".into(),
+        })
 }
 
 pub(crate) async fn userkey_service(
@@ -573,23 +560,12 @@ async fn add_functions(
             .push(("fids[]".to_string(), f.function_id.to_string()));
     }
     form.set("submitbutton", "Add functions");
-    let action = form_action_relative(session, &form.action, &add_url)?;
+    let action = session.resolve(&add_url, &form.action)?;
     let answer = session.post(&action, &form.fields).await?;
     if !answer.is_redirect() {
         return Err(AdminError::unexpected(&answer, "the functions added"));
     }
     Ok((added, absent))
-}
-
-fn form_action_relative(
-    session: &AdminSession,
-    action: &str,
-    fallback: &str,
-) -> Result<String, AdminError> {
-    if action.is_empty() {
-        return Ok(fallback.to_string());
-    }
-    session.resolve(fallback, action)
 }
 
 /// Adds (or removes) a user on a restricted service's authorised users.

@@ -71,6 +71,17 @@ pub(crate) fn text_of(el: ElementRef<'_>) -> String {
 }
 
 impl Page {
+    /// A page as the tests give it: HTML answered with 200 to `x`.
+    #[cfg(test)]
+    pub(crate) fn of_html(body: &str) -> Self {
+        Self {
+            asked: "x".into(),
+            status: 200,
+            location: None,
+            body: body.into(),
+        }
+    }
+
     pub fn is_redirect(&self) -> bool {
         matches!(self.status, 301 | 302 | 303 | 307 | 308)
     }
@@ -139,11 +150,11 @@ impl Page {
         Some(read_form(form))
     }
 
-    /// The `n`-th form of the page.
-    pub fn nth_form(&self, n: usize) -> Option<Form> {
+    /// Every form of the page, in page order, as the browser would send it.
+    pub fn forms(&self) -> Vec<Form> {
         let html = self.html();
-        let form = html.select(&selector("form")).nth(n).map(read_form);
-        form
+        let forms = html.select(&selector("form")).map(read_form).collect();
+        forms
     }
 
     /// Every option of the `<select>` named `name`.
@@ -285,12 +296,7 @@ mod tests {
     use super::*;
 
     fn page(body: &str) -> Page {
-        Page {
-            asked: "x".into(),
-            status: 200,
-            location: None,
-            body: body.into(),
-        }
+        Page::of_html(body)
     }
 
     #[test]

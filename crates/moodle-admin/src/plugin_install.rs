@@ -583,14 +583,9 @@ fn bare(asked: &str) -> String {
     asked.split('?').next().unwrap_or_default().to_string()
 }
 
-/// Every form of the page, as the browser would send it.
-fn all_forms(page: &Page) -> Vec<Form> {
-    (0..).map_while(|n| page.nth_form(n)).collect()
-}
-
 /// The first form that sends a field named `field`.
 fn form_with(page: &Page, field: &str) -> Option<Form> {
-    all_forms(page)
+    page.forms()
         .into_iter()
         .find(|f| f.fields.iter().any(|(n, _)| n == field))
 }
@@ -948,7 +943,7 @@ fn upgrade_step(page: &Page, component: &str) -> UpgradeStep {
     if page.status != 200 {
         return UpgradeStep::Unknown;
     }
-    let forms = all_forms(page);
+    let forms = page.forms();
     let get_form_with = |field: &str, value: &str| {
         forms
             .iter()

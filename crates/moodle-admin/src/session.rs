@@ -323,7 +323,8 @@ impl AdminSession {
     }
 
     /// A link or form action found on the page `asked`, as an address relative to the site's
-    /// root (`service_functions.php` on `admin/webservice/x.php` is `admin/webservice/…`).
+    /// root (`service_functions.php` on `admin/webservice/x.php` is `admin/webservice/…`; an
+    /// empty action is the page itself, as a browser reads it).
     pub fn resolve(&self, asked: &str, href: &str) -> Result<String, AdminError> {
         let base = self.root.endpoint(asked);
         let href = href.replace("&amp;", "&");

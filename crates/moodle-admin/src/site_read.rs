@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::page::Page;
+use crate::page::{selector, Page};
 
 /// A query parameter of a link (`auth=userkey` in `auth.php?action=enable&auth=userkey`).
 pub(crate) fn query_param(href: &str, name: &str) -> Option<String> {
@@ -101,9 +101,9 @@ pub struct ServiceRow {
 /// The services of the external services page, built-in ones first.
 pub fn services(page: &Page) -> Vec<ServiceRow> {
     let html = scraper::Html::parse_document(&page.body);
-    let rows = scraper::Selector::parse("table.externalservices tbody tr").expect("selector");
-    let cell = scraper::Selector::parse("td").expect("selector");
-    let link = scraper::Selector::parse("a[href]").expect("selector");
+    let rows = selector("table.externalservices tbody tr");
+    let cell = selector("td");
+    let link = selector("a[href]");
     let mut out = Vec::new();
     for table_row in html.select(&rows) {
         let builtin = table_row
@@ -183,9 +183,9 @@ pub struct ServiceFunction {
 /// The functions of a service (`admin/webservice/service_functions.php?id=N`).
 pub fn service_functions(page: &Page) -> Vec<ServiceFunction> {
     let html = scraper::Html::parse_document(&page.body);
-    let rows = scraper::Selector::parse("table.generaltable tbody tr").expect("selector");
-    let first = scraper::Selector::parse("td.c0").expect("selector");
-    let link = scraper::Selector::parse("a[href]").expect("selector");
+    let rows = selector("table.generaltable tbody tr");
+    let first = selector("td.c0");
+    let link = selector("a[href]");
     let mut out = Vec::new();
     for row in html.select(&rows) {
         let Some(name) = row.select(&first).next() else {
@@ -261,11 +261,11 @@ impl TokenRow {
 /// table's column headings ("Service", "Valid until").
 pub fn tokens(page: &Page) -> Vec<TokenRow> {
     let html = scraper::Html::parse_document(&page.body);
-    let tables = scraper::Selector::parse("table").expect("selector");
-    let heads = scraper::Selector::parse("thead th").expect("selector");
-    let rows = scraper::Selector::parse("tbody tr").expect("selector");
-    let cell = scraper::Selector::parse("td").expect("selector");
-    let link = scraper::Selector::parse("a[href]").expect("selector");
+    let tables = selector("table");
+    let heads = selector("thead th");
+    let rows = selector("tbody tr");
+    let cell = selector("td");
+    let link = selector("a[href]");
     let squash = crate::page::text_of;
     let mut out = Vec::new();
     for table in html.select(&tables) {
@@ -315,9 +315,9 @@ pub fn tokens(page: &Page) -> Vec<TokenRow> {
 /// created it); later versions never list a value.
 pub fn token_value_in_list(page: &Page, id: u64) -> Option<String> {
     let html = scraper::Html::parse_document(&page.body);
-    let rows = scraper::Selector::parse("tr").expect("selector");
-    let link = scraper::Selector::parse("a[href]").expect("selector");
-    let cell = scraper::Selector::parse("td").expect("selector");
+    let rows = selector("tr");
+    let link = selector("a[href]");
+    let cell = selector("td");
     let row = html.select(&rows).find(|r| {
         r.select(&link).any(|a| {
             let href = a.value().attr("href").unwrap_or_default();
@@ -361,12 +361,7 @@ mod tests {
     use super::*;
 
     fn page(body: &str) -> Page {
-        Page {
-            asked: "x".into(),
-            status: 200,
-            location: None,
-            body: body.into(),
-        }
+        Page::of_html(body)
     }
 
     #[test]

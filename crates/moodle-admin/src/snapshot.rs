@@ -119,18 +119,7 @@ pub async fn read_snapshot(session: &mut AdminSession) -> Result<SiteSnapshot, A
     let protocols = site_read::protocols(&session.get_following(PROTOCOLS).await?);
     let services = site_read::services(&session.get_following(SERVICES).await?);
 
-    let opensis_row = services
-        .iter()
-        .find(|s| !s.builtin && s.name.trim().eq_ignore_ascii_case(OPENSIS_SERVICE));
-    let opensis = match opensis_row {
-        Some(row) => Some(read_service(session, row).await?),
-        None => None,
-    };
-    // A service named otherwise but with the short name opensis is found by its form.
-    let opensis = match opensis {
-        Some(s) => Some(s),
-        None => find_by_shortname(session, &services).await?,
-    };
+    let opensis = find_opensis(session, &services).await?;
     let userkey_row = services
         .iter()
         .find(|s| s.plugin.as_deref() == Some(USERKEY_COMPONENT));
@@ -173,6 +162,21 @@ pub async fn read_snapshot(session: &mut AdminSession) -> Result<SiteSnapshot, A
         tokens,
         addable_functions,
     })
+}
+
+/// The service openSIS uses: the custom service named opensis, else the one whose short name
+/// is opensis (found by its edit form).
+pub(crate) async fn find_opensis(
+    session: &mut AdminSession,
+    services: &[ServiceRow],
+) -> Result<Option<ServiceState>, AdminError> {
+    let named = services
+        .iter()
+        .find(|s| !s.builtin && s.name.trim().eq_ignore_ascii_case(OPENSIS_SERVICE));
+    match named {
+        Some(row) => Ok(Some(read_service(session, row).await?)),
+        None => find_by_shortname(session, services).await,
+    }
 }
 
 async fn find_by_shortname(

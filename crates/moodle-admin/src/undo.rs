@@ -221,11 +221,7 @@ async fn confirm(session: &mut AdminSession, url: &str) -> Result<(), AdminError
     }
     let form = confirmation_form(&page)
         .ok_or_else(|| AdminError::unexpected(&page, "a confirmation page"))?;
-    let action = if form.action.is_empty() {
-        url.to_string()
-    } else {
-        session.resolve(url, &form.action)?
-    };
+    let action = session.resolve(url, &form.action)?;
     let answer = if form.method == "get" {
         let query = serde_urlencoded::to_string(&form.fields).unwrap_or_default();
         let sep = if action.contains('?') { '&' } else { '?' };
@@ -240,11 +236,7 @@ async fn confirm(session: &mut AdminSession, url: &str) -> Result<(), AdminError
 }
 
 fn confirmation_form(page: &Page) -> Option<crate::page::Form> {
-    let html = scraper::Html::parse_document(&page.body);
-    let forms = scraper::Selector::parse("form").expect("selector");
-    let count = html.select(&forms).count();
-    (0..count).find_map(|i| {
-        let form = page.nth_form(i)?;
-        (form.value("confirm") == Some("1")).then_some(form)
-    })
+    page.forms()
+        .into_iter()
+        .find(|form| form.value("confirm") == Some("1"))
 }
