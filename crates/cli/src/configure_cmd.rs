@@ -276,21 +276,26 @@ async fn diagnose(
 
 async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
     let keyring = KeyringStore::default();
-    let given_url = args.url.clone();
-    let profile_url = match (&given_url, &args.profile) {
+    let missing_url =
+        || usage("give the Moodle address with --url (or a saved school with --profile)");
+    // The school named by --profile (its address when --url is not given), else the one named
+    // after the site's host.
+    let (root, mut school) = match (&args.url, &args.profile) {
+        (Some(url), name) => {
+            let root = moodle_ws::normalize_site_url(url).map_err(usage)?;
+            let school = choose_school(name.as_deref(), &root.to_string())?;
+            (root, school)
+        }
         (None, Some(name)) => {
             let school = choose_school(Some(name), "")?;
-            (!school.profile.moodle_url.is_empty()).then_some(school.profile.moodle_url)
+            if school.profile.moodle_url.is_empty() {
+                return Err(missing_url());
+            }
+            let root = moodle_ws::normalize_site_url(&school.profile.moodle_url).map_err(usage)?;
+            (root, school)
         }
-        _ => None,
+        (None, None) => return Err(missing_url()),
     };
-    let Some(url) = given_url.or(profile_url) else {
-        return Err(usage(
-            "give the Moodle address with --url (or a saved school with --profile)",
-        ));
-    };
-    let root = moodle_ws::normalize_site_url(&url).map_err(usage)?;
-    let mut school = choose_school(args.profile.as_deref(), &root.to_string())?;
     if args.undo {
         return undo(args, &root, &mut school).await;
     }
