@@ -2,7 +2,7 @@
 """Record every exchange between the app (or the CLI) and a lab Moodle, in order, for replay.
 
     python3 scripts/lab/record-proxy.py --upstream http://127.0.0.1:8145 --listen 8945 \
-        --out crates/moodle-sim/admin-runs/4.5/configure_fresh.jsonl.gz \
+        --out crates/moodle-sim/admin-runs/4.5/configure_fresh.jsonl.xz \
         --secrets /somewhere/outside/secrets.txt --password 'Admin#Lab2024'
 
 Point the client at http://127.0.0.1:8945; stop with Ctrl-C (or SIGTERM) to write the file.
@@ -18,6 +18,7 @@ import gzip
 import http.client
 import http.server
 import json
+import lzma
 import re
 import signal
 import sys
@@ -25,7 +26,13 @@ import threading
 import urllib.parse
 
 # The stand-ins of the tokens given to the client (the replay tests give the same).
-FIXED_TOKENS = {"opensis": "0" * 28 + "a001", "userkey": "0" * 28 + "a002"}
+# Tokens of another account (fault.php's wsuser) get their own: the client is given them for
+# the faults whose tokens.FAULT.env holds them.
+FIXED_TOKENS = {"opensis": "0" * 28 + "a001", "userkey": "0" * 28 + "a002",
+                "opensis_other": "0" * 28 + "a003", "userkey_other": "0" * 28 + "a004"}
+# The recording script names tokens it gives the client between runs with a request to this
+# path (with X-Recorder-Probe): ?opensis_other=VALUE&userkey_other=VALUE. Not recorded.
+TOKENS_PATH = "/__recorder/tokens"
 
 LOCK = threading.Lock()
 EXCHANGES = []
@@ -71,6 +78,16 @@ class Proxy(http.server.BaseHTTPRequestHandler):
 
     def handle_any(self):
         args = self.server.args
+        if self.headers.get("X-Recorder-Probe") and self.path.startswith(TOKENS_PATH + "?"):
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            with LOCK:
+                for name, values in query.items():
+                    if name in FIXED_TOKENS and values[0]:
+                        SECRETS[values[0]] = FIXED_TOKENS[name]
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         up = urllib.parse.urlsplit(args.upstream)
         mine = "http://127.0.0.1:%d" % args.listen
         length = int(self.headers.get("Content-Length") or 0)
@@ -171,8 +188,14 @@ def save(args):
         if left:
             print("refusing to write: %d secrets left in the recording" % len(left), file=sys.stderr)
             sys.exit(1)
-        with gzip.open(args.out, "wt", encoding="utf-8") as f:
-            f.write(blob)
+        # xz with a window larger than the run: the same admin pages repeat all through it.
+        data = blob.encode("utf-8")
+        if args.out.endswith(".xz"):
+            data = lzma.compress(data, preset=9 | lzma.PRESET_EXTREME)
+        else:
+            data = gzip.compress(data)
+        with open(args.out, "wb") as f:
+            f.write(data)
         with open(args.secrets, "a") as f:
             for s in SECRETS:
                 f.write(s + "\n")

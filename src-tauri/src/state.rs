@@ -59,6 +59,9 @@ pub struct AppState {
     /// Each school's passed 65-s proof of "User key life time", kept (in memory, for this
     /// run) until what it depends on changes: see `commands::diagnose::keep_key_proof`.
     key_proofs: Mutex<HashMap<String, KeyProof>>,
+    /// Each school's tokens that its last diagnosis found refused, expired or of another
+    /// account (by fingerprint, in memory only): "Fix it" makes them again.
+    refused_tokens: Mutex<HashMap<String, Vec<u64>>>,
     /// "Set it up for me": the site administrator's session, signed in through the sign-in
     /// window, held in memory until the work is done or cancelled (then signed out).
     pub admin: AdminSlot,
@@ -111,6 +114,7 @@ impl AppState {
             demo_history: tokio::sync::Mutex::new(Vec::new()),
             listener: RwLock::new(None),
             key_proofs: Mutex::new(HashMap::new()),
+            refused_tokens: Mutex::new(HashMap::new()),
             admin: AdminSlot::default(),
             sign_in: Mutex::new(None),
             fetched_zips: Mutex::new(HashMap::new()),
@@ -211,6 +215,24 @@ impl AppState {
     /// The schools' kept key life-time proofs.
     pub fn key_proofs(&self) -> MutexGuard<'_, HashMap<String, KeyProof>> {
         self.key_proofs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The fingerprints of a school's tokens its last diagnosis said must be made again.
+    pub fn refused_tokens(&self, id: &str) -> Vec<u64> {
+        self.refused_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Keeps what a school's diagnosis said of its tokens (replacing what an earlier one said).
+    pub fn set_refused_tokens(&self, id: &str, prints: Vec<u64>) {
+        self.refused_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string(), prints);
     }
 
     /// The sign-in window under way.

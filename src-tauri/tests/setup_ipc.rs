@@ -70,16 +70,39 @@ impl Harness {
             .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
     }
 
+    /// The lab's school: the replayed site's address, the admin's e-mail, and the auth_userkey
+    /// ZIP among its plugin sources. Its id, and the profile as the UI holds it.
+    fn lab_school(&self, url: &str) -> (String, Value) {
+        let p = self.ok("create_profile", json!({"name": "Lab school"}));
+        let id = p["id"].as_str().unwrap().to_owned();
+        let zip = self
+            .dir
+            .path()
+            .join("openSIS-Moodle-User-Authenticator.zip");
+        userkey_zip(&zip);
+        let mut profile = self.ok("get_profile", json!({"id": id}));
+        profile["moodle_url"] = json!(url);
+        profile["admin_email"] = json!(ADMIN_EMAIL);
+        profile["plugin_sources"] = json!([zip]);
+        self.ok("save_profile", json!({"profile": profile}));
+        (id, profile)
+    }
+
     /// What the sign-in window hands over once the admin signed in on Moodle's page.
     fn signed_in(&self, profile_id: &str, url: &str) {
+        self.try_sign_in(profile_id, url)
+            .unwrap_or_else(|e| panic!("sign-in refused: {e}"));
+    }
+
+    /// The sign-in on Moodle's page; a refusal (nothing is handed over) is returned.
+    fn try_sign_in(&self, profile_id: &str, url: &str) -> Result<(), moodle_admin::AdminError> {
         let root = moodle_ws::normalize_site_url(url).unwrap();
         let session = tauri::async_runtime::block_on(AdminSession::sign_in(
             AdminSession::http_client().unwrap(),
             root,
             "admin",
             &Password::new(PASSWORD),
-        ))
-        .unwrap();
+        ))?;
         let state = self.app.state::<AppState>();
         tauri::async_runtime::block_on(state.admin.hold(AdminHold {
             profile_id: profile_id.into(),
@@ -87,6 +110,7 @@ impl Harness {
             plan: None,
             userkey_zip: None,
         }));
+        Ok(())
     }
 }
 
@@ -94,15 +118,25 @@ fn runs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/moodle-sim/admin-runs")
 }
 
+/// A recorded run of a version, served in its order.
+fn replayed(version: &str, run: &str) -> RunReplay {
+    let path = runs_dir().join(version).join(run);
+    tauri::async_runtime::block_on(RunReplay::start(RecordedRun::load(&path).unwrap())).unwrap()
+}
+
 fn recorded_versions() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(runs_dir())
         .map(|d| {
             d.filter_map(|e| e.ok())
-                .filter(|e| e.path().join("configure.jsonl.gz").is_file())
+                .filter(|e| e.path().join("configure.jsonl.xz").is_file())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect()
         })
         .unwrap_or_default();
+    // SIS_REPLAY_ONLY=4.5 replays one version (while another is being recorded again).
+    if let Ok(only) = std::env::var("SIS_REPLAY_ONLY") {
+        v.retain(|x| *x == only);
+    }
     v.sort();
     v
 }
@@ -110,6 +144,21 @@ fn recorded_versions() -> Vec<String> {
 /// The replays' stand-in auth_userkey ZIP, as the admin gives it on step 3's page.
 fn userkey_zip(path: &Path) {
     std::fs::write(path, admin_replay::stand_in_userkey_zip()).unwrap();
+}
+
+/// Every exchange the app asked was in the recording (but the diagnosis's probe of an account
+/// that does not exist: its user name is made up anew each time, in the address).
+fn asked_only_what_was_recorded(replay: &RunReplay, version: &str) {
+    let misses: Vec<String> = replay
+        .misses()
+        .into_iter()
+        .filter(|m| !m.contains("wsusername=sis-moodle-setup-probe-"))
+        .collect();
+    assert_eq!(
+        misses,
+        Vec::<String>::new(),
+        "{version}: requests the recording does not have"
+    );
 }
 
 fn failing_steps(report: &Value) -> Vec<u64> {
@@ -189,10 +238,7 @@ fn set_it_up_for_me_then_put_it_back_on_each_recorded_site() {
         return;
     }
     for version in versions {
-        let path = runs_dir().join(&version).join("configure.jsonl.gz");
-        let replay =
-            tauri::async_runtime::block_on(RunReplay::start(RecordedRun::load(&path).unwrap()))
-                .unwrap();
+        let replay = replayed(&version, "configure.jsonl.xz");
         let url = replay.url();
         let h = harness();
         let events: Arc<Mutex<Vec<Value>>> = Arc::default();
@@ -202,15 +248,7 @@ fn set_it_up_for_me_then_put_it_back_on_each_recorded_site() {
                 .unwrap()
                 .push(serde_json::from_str(e.payload()).unwrap());
         });
-        let p = h.ok("create_profile", json!({"name": "Lab school"}));
-        let id = p["id"].as_str().unwrap().to_owned();
-        let zip = h.dir.path().join("openSIS-Moodle-User-Authenticator.zip");
-        userkey_zip(&zip);
-        let mut profile = h.ok("get_profile", json!({"id": id}));
-        profile["moodle_url"] = json!(url);
-        profile["admin_email"] = json!(ADMIN_EMAIL);
-        profile["plugin_sources"] = json!([zip]);
-        h.ok("save_profile", json!({"profile": profile}));
+        let (id, profile) = h.lab_school(&url);
         let overview = h.ok("setup_overview", json!({"profileId": id}));
         assert_eq!(
             overview["userkey_zip"], "openSIS-Moodle-User-Authenticator.zip",
@@ -341,17 +379,152 @@ fn set_it_up_for_me_then_put_it_back_on_each_recorded_site() {
             "not_signed_in"
         );
 
-        // Every exchange the app asked was in the recording (but the diagnosis's probe of an
-        // account that does not exist: its user name is made up anew each time, in the address).
-        let misses: Vec<String> = replay
-            .misses()
-            .into_iter()
-            .filter(|m| !m.contains("wsusername=sis-moodle-setup-probe-"))
-            .collect();
+        asked_only_what_was_recorded(&replay, &version);
+    }
+}
+
+/// `fix.faults.txt`: each fault of the recorded `doctor --fix` runs, in order.
+fn recorded_faults(version: &str) -> Vec<String> {
+    std::fs::read_to_string(runs_dir().join(version).join("fix.faults.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(": exit ").map(|(f, _)| f.trim().to_string()))
+        .collect()
+}
+
+/// The tokens the school holds for a recorded fault: fault.php's non-admin account's for the
+/// faults about the tokens' owner, else the lab admin's.
+fn tokens_of(fault: &str) -> [&'static str; 2] {
+    match fault {
+        "token_owner_not_admin" | "token_owner_wsrole" | "site_policy_wsrole" => [
+            admin_replay::STAND_IN_OTHER_OPENSIS_TOKEN,
+            admin_replay::STAND_IN_OTHER_USERKEY_TOKEN,
+        ],
+        _ => [
+            admin_replay::STAND_IN_OPENSIS_TOKEN,
+            admin_replay::STAND_IN_USERKEY_TOKEN,
+        ],
+    }
+}
+
+/// "Fix it" on Diagnose, through the app's commands, on each fault the command line's
+/// `doctor --fix` was recorded fixing (the same exchanges, in their order): the diagnosis, the
+/// sign-in, the plan — with a new token for each token the diagnosis found refused, expired or
+/// another account's — the changes and the proof. A fault the admin pages cannot fix offers no
+/// Fix it; a sign-in Moodle refuses changes nothing.
+#[test]
+fn fix_it_on_diagnose_fixes_each_recorded_fault_and_remakes_refused_tokens() {
+    let versions: Vec<String> = recorded_versions()
+        .into_iter()
+        .filter(|v| runs_dir().join(v).join("fix.jsonl.xz").is_file())
+        .collect();
+    if versions.is_empty() {
+        eprintln!(
+            "skipped: no recorded doctor --fix run in {}",
+            runs_dir().display()
+        );
+        return;
+    }
+    for version in versions {
+        let replay = replayed(&version, "fix.jsonl.xz");
+        let url = replay.url();
+        let h = harness();
+        let (id, _) = h.lab_school(&url);
+        let mut remade_tokens = 0;
+        for fault in recorded_faults(&version) {
+            let [opensis, userkey] = tokens_of(&fault);
+            for (kind, value) in [
+                (SecretKind::OpensisToken, opensis),
+                (SecretKind::UserkeyToken, userkey),
+            ] {
+                h.secrets
+                    .set(&id, kind, &setup_core::secrets::Secret::new(value))
+                    .unwrap();
+            }
+            let report = h.ok("diagnose_profile", json!({"profileId": id}));
+            let parsed: setup_core::Report = serde_json::from_value(report.clone()).unwrap();
+            if !setup_core::configure::unfixable(&parsed).is_empty() {
+                // Diagnose offers no Fix it: nothing is signed in to or changed.
+                assert!(
+                    ["climaintenance", "reverseproxy"].contains(&fault.as_str()),
+                    "{version} {fault}: {report:#}"
+                );
+                continue;
+            }
+            if h.try_sign_in(&id, &url).is_err() {
+                assert!(
+                    [
+                        "userkey_uninstalled",
+                        "admin_forcepasswordchange",
+                        "admin_not_fully_setup"
+                    ]
+                    .contains(&fault.as_str()),
+                    "{version} {fault}: sign-in refused"
+                );
+                continue;
+            }
+            let plan = h.ok("setup_plan", json!({"profileId": id}));
+            let changes = plan["changes"].as_array().unwrap();
+            let token_changes = changes
+                .iter()
+                .filter(|c| c["what"].as_str().unwrap().starts_with("token for"))
+                .count();
+            // A token the diagnosis found refused is made again, for the admin; a good one is kept.
+            let expected_tokens = match fault.as_str() {
+                "opensis_token_invalid" | "token_expired" => 1,
+                "token_owner_not_admin" | "token_owner_wsrole" | "site_policy_wsrole" => 2,
+                // auth_userkey uninstalled took its service, and the user-key token, with it.
+                "userkey_uninstalled+upgraded" => 1,
+                _ => 0,
+            };
+            assert_eq!(
+                token_changes, expected_tokens,
+                "{version} {fault}: {plan:#}"
+            );
+            remade_tokens += token_changes;
+            if changes.is_empty() {
+                assert_eq!(fault, "duplicate_admin_email", "{version}: {plan:#}");
+                assert_eq!(h.ok("setup_sign_out", json!({})), json!(true));
+                // Check again: what fails needs the admin.
+                let report = h.ok("diagnose_profile", json!({"profileId": id}));
+                assert!(failing_steps(&report).contains(&15), "{version} {fault}");
+                continue;
+            }
+            let run = h.ok("setup_apply", json!({"profileId": id}));
+            let report = h.ok("diagnose_profile", json!({"profileId": id}));
+            if fault == "auth_config_override" {
+                // config.php fixes the enabled plugins: not kept, said where to change it.
+                assert!(
+                    run["stopped"]["why"]
+                        .as_str()
+                        .unwrap()
+                        .contains("config.php"),
+                    "{version} {fault}: {run:#}"
+                );
+                assert_eq!(run["made"], json!([]), "{version} {fault}");
+                continue;
+            }
+            assert_eq!(run["stopped"], Value::Null, "{version} {fault}: {run:#}");
+            assert_eq!(
+                run["tokens_kept"].as_array().unwrap().len(),
+                expected_tokens,
+                "{version} {fault}"
+            );
+            assert_eq!(
+                failing_steps(&report),
+                vec![3],
+                "{version} {fault}: {report:#}"
+            );
+        }
+        assert!(
+            remade_tokens > 0,
+            "{version}: no fault needed a token made again"
+        );
+        asked_only_what_was_recorded(&replay, &version);
         assert_eq!(
-            misses,
-            Vec::<String>::new(),
-            "{version}: requests the recording does not have"
+            replay.unused(),
+            Vec::<u32>::new(),
+            "{version}: recorded exchanges not asked"
         );
     }
 }

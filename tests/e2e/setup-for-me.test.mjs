@@ -1,5 +1,5 @@
 // End to end: "Set it up for me" against the run RECORDED on a real fresh Moodle 4.5
-// (crates/moodle-sim/admin-runs/4.5/configure.jsonl.gz, served in its order by the app's hidden
+// (crates/moodle-sim/admin-runs/4.5/configure.jsonl.xz, served in its order by the app's hidden
 // admin replay): the start card, the address, the auth_userkey ZIP, the sign-in on Moodle's
 // own page in its own window (typed there through WebDriver, as an admin would), the plan, the
 // changes with their proofs, every check as the proof; the same again (nothing to change); then
@@ -23,7 +23,7 @@ const SLOT = 6;
 const VERSION = process.env.SIS_E2E_SETUP_VERSION ?? "4.5";
 const repo = resolve(import.meta.dirname, "../..");
 const shotsDir = process.env.SIS_E2E_SCREENSHOTS ?? join(repo, "target/e2e-screenshots");
-const RUN = process.env.SIS_E2E_SETUP_RUN ?? join(repo, `crates/moodle-sim/admin-runs/${VERSION}/configure.jsonl.gz`);
+const RUN = process.env.SIS_E2E_SETUP_RUN ?? join(repo, `crates/moodle-sim/admin-runs/${VERSION}/configure.jsonl.xz`);
 /** The recording's stand-ins for the lab admin. */
 const ADMIN = "admin";
 const PASSWORD = "lab-password";

@@ -4,7 +4,7 @@
 //
 // cargo bench -p sis-moodle-setup-cli --bench configure_fresh_site
 //   Without a lab: replays the recorded fresh-site run of each version
-//   (crates/moodle-sim/admin-runs/*/configure.jsonl.gz): the client's own share of the time.
+//   (crates/moodle-sim/admin-runs/*/configure.jsonl.xz): the client's own share of the time.
 //   SIS_LAB=<lab folder> SIS_LAB_URL=http://127.0.0.1:PORT: a real fresh site (put back to
 //   fresh with scripts/lab/fresh-site.sh first), in a keyring session: the real time, most of it
 //   Moodle's own plugin upgrade. Target: ≤ 60 s and ≤ 4 admin actions.
@@ -101,7 +101,7 @@ async fn main() {
         .unwrap_or_default();
     versions.sort();
     for version in versions {
-        let Ok(run) = RecordedRun::load(&version.join("configure.jsonl.gz")) else {
+        let Ok(run) = RecordedRun::load(&version.join("configure.jsonl.xz")) else {
             continue;
         };
         let replay = RunReplay::start(run).await.unwrap();

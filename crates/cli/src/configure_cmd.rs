@@ -97,7 +97,7 @@ pub async fn fix(args: crate::doctor_cmd::DoctorArgs) -> u8 {
         url: args.url.clone(),
         admin_user: args.admin_user.clone(),
         password_stdin: args.password_stdin,
-        plugin_zips: Vec::new(),
+        plugin_zips: args.plugin_zips.clone(),
         profile: args.profile.clone(),
         dry_run: false,
         yes: args.yes,

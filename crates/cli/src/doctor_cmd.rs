@@ -84,6 +84,10 @@ pub struct DoctorArgs {
     /// With --fix: make the changes without asking.
     #[arg(long, requires = "fix")]
     pub yes: bool,
+    /// With --fix: the auth_userkey ZIP (openSIS-Moodle-User-Authenticator.zip) to install when
+    /// the plugin is missing.
+    #[arg(long = "plugin-zip", value_name = "FILE", requires = "fix")]
+    pub plugin_zips: Vec<std::path::PathBuf>,
 }
 
 /// Reads a token from the environment, trimmed; warns when it does not look like one.

@@ -14,6 +14,9 @@ pub const PROVEN_BRANCHES: &[&str] = &["4.1", "4.5", "5.0"];
 /// The value auth_userkey's settings must have (the openSIS guide's).
 pub const MAPPING_FIELD: &str = "email";
 pub const KEY_LIFETIME: &str = "120";
+/// The functions auth_userkey brings (auth_userkey_request_login_url): on the site once its ZIP
+/// is installed.
+const USERKEY_FUNCTION_PREFIX: &str = "auth_userkey_";
 
 /// What the set-up wants beyond the fixed values.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -299,10 +302,13 @@ pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
         );
     }
     let mut missing = missing_functions(site.opensis.as_ref(), &wanted.functions);
-    // With the service there, its "Add functions" form tells which the site has at all.
+    // With the service there, its "Add functions" form tells which the site has at all; the
+    // auth_userkey ZIP the plan installs brings its own function (added after the install).
+    let installs_userkey = !site.userkey_installed && wanted.userkey_zip;
     if let Some(addable) = &site.addable_functions {
-        let (on_site, absent): (Vec<String>, Vec<String>) =
-            missing.into_iter().partition(|f| addable.contains(f));
+        let (on_site, absent): (Vec<String>, Vec<String>) = missing.into_iter().partition(|f| {
+            addable.contains(f) || (installs_userkey && f.starts_with(USERKEY_FUNCTION_PREFIX))
+        });
         missing = on_site;
         if !absent.is_empty() {
             p.cannot.push(CannotDo {
@@ -318,7 +324,11 @@ pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
     if !missing.is_empty() {
         add(
             14,
-            &format!("{} functions to add to opensis", missing.len()),
+            &format!(
+                "{} function{} to add to opensis",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" }
+            ),
             format!(
                 "{} of {}",
                 wanted.functions.len() - missing.len(),
@@ -331,12 +341,20 @@ pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
     // A token is made when the set-up holds none that works for this site, or when the admin
     // has no token of the service without an expiry (the guide's token): a value Moodle
     // showed once to someone else cannot be read back.
+    // "none" when Moodle lists none; else the school holds none, or one Moodle refused.
+    let token_before = |listed: bool| {
+        if listed {
+            "none that works in the keyring".to_string()
+        } else {
+            "none".to_string()
+        }
+    };
     let opensis_tokens = site.admin_tokens_of(site.opensis.as_ref());
     if opensis_tokens.is_empty() || !wanted.have_opensis_token {
         add(
             15,
             "token for opensis (the admin, no expiry)",
-            "none".into(),
+            token_before(!opensis_tokens.is_empty()),
             "created, kept in the keyring".into(),
             Action::CreateToken {
                 service: TokenFor::Opensis,
@@ -361,7 +379,7 @@ pub fn plan(site: &SiteSnapshot, wanted: &Wanted) -> Plan {
             add(
                 15,
                 "token for User key authentication web service (the admin, no expiry)",
-                "none".into(),
+                token_before(!userkey_tokens.is_empty()),
                 "created, kept in the keyring".into(),
                 Action::CreateToken {
                     service: TokenFor::Userkey,
@@ -498,6 +516,8 @@ mod tests {
                 service: TokenFor::Opensis
             }]
         );
+        // Moodle lists the admin's token, but the school holds none that works.
+        assert_eq!(p.changes[0].before, "none that works in the keyring");
     }
 
     fn lines(p: &Plan) -> Vec<String> {
@@ -597,5 +617,40 @@ mod tests {
             }
         );
         assert!(p.cannot[0].why.contains("core_webservice_get_site_info"));
+    }
+
+    #[test]
+    fn the_function_of_the_auth_userkey_zip_being_installed_is_added_after_it() {
+        // auth_userkey uninstalled: its function is gone from the site and from the service.
+        let mut site = good();
+        site.userkey_installed = false;
+        site.userkey = None;
+        site.userkey_service = None;
+        let service = site.opensis.as_mut().unwrap();
+        service
+            .functions
+            .retain(|f| f.name != "auth_userkey_request_login_url");
+        site.addable_functions = Some(vec!["core_user_get_users".into()]);
+        let mut without_zip = wanted();
+        without_zip
+            .functions
+            .push("auth_userkey_request_login_url".into());
+        let with_zip = Wanted {
+            userkey_zip: true,
+            ..without_zip.clone()
+        };
+        let p = plan(&site, &with_zip);
+        let adds = p.changes.iter().find_map(|c| match &c.action {
+            Action::AddFunctions { names } => Some(names.clone()),
+            _ => None,
+        });
+        assert_eq!(adds, Some(vec!["auth_userkey_request_login_url".into()]));
+        assert!(p.cannot.is_empty(), "{:?}", p.cannot);
+        // Without the ZIP it is named for step 3 instead.
+        let p = plan(&site, &without_zip);
+        assert!(p
+            .cannot
+            .iter()
+            .any(|c| c.why.contains("auth_userkey_request_login_url")));
     }
 }

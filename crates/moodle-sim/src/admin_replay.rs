@@ -19,6 +19,9 @@ use tokio::sync::oneshot;
 pub const STAND_IN_PASSWORD: &str = "lab-password";
 pub const STAND_IN_OPENSIS_TOKEN: &str = "0000000000000000000000000000a001";
 pub const STAND_IN_USERKEY_TOKEN: &str = "0000000000000000000000000000a002";
+/// The stand-ins of tokens of another account (fault.php's non-admin wsuser).
+pub const STAND_IN_OTHER_OPENSIS_TOKEN: &str = "0000000000000000000000000000a003";
+pub const STAND_IN_OTHER_USERKEY_TOKEN: &str = "0000000000000000000000000000a004";
 
 /// A small auth_userkey ZIP for a replayed run: its upload is replayed (the bytes are not
 /// compared), and the client checks it as Moodle's installer would before sending it.
@@ -77,7 +80,7 @@ pub enum RunError {
     Listen(std::io::Error),
 }
 
-/// A recorded run, read from its `.jsonl.gz` file.
+/// A recorded run, read from its `.jsonl.xz` file (or `.jsonl.gz`).
 #[derive(Debug, Clone)]
 pub struct RecordedRun {
     pub exchanges: Vec<RecordedExchange>,
@@ -88,9 +91,12 @@ impl RecordedRun {
         let file =
             std::fs::File::open(path).map_err(|e| RunError::Read(path.display().to_string(), e))?;
         let mut text = String::new();
-        flate2::read::GzDecoder::new(file)
-            .read_to_string(&mut text)
-            .map_err(|e| RunError::Read(path.display().to_string(), e))?;
+        let read = if path.extension().is_some_and(|e| e == "xz") {
+            xz2::read::XzDecoder::new(file).read_to_string(&mut text)
+        } else {
+            flate2::read::GzDecoder::new(file).read_to_string(&mut text)
+        };
+        read.map_err(|e| RunError::Read(path.display().to_string(), e))?;
         let exchanges = text
             .lines()
             .filter(|l| !l.trim().is_empty())

@@ -182,6 +182,14 @@ pub fn tokens_kept_after(report: &crate::Report, opensis: bool, userkey: bool) -
             .iter()
             .any(|f| f.status == crate::finding::Status::Fail && checks.contains(&f.check.as_str()))
     };
+    // The user-key token waits on an opensis token Moodle refused before it looked up the
+    // function (a user without webservice/rest:use): made again with it, for the admin.
+    let userkey_waits_on_opensis = failed(&["opensis_token"])
+        && report.checks.iter().any(|f| {
+            f.check == "userkey_token"
+                && f.status == crate::finding::Status::Blocked
+                && f.blocked_by == Some(15)
+        });
     let not_admins = failed(&["opensis_token_admin"]);
     (
         opensis
@@ -191,7 +199,10 @@ pub fn tokens_kept_after(report: &crate::Report, opensis: bool, userkey: bool) -
                 "opensis_token_expired",
                 "opensis_token_ip_restricted",
             ]),
-        userkey && !not_admins && !failed(&["userkey_token", "userkey_token_expired"]),
+        userkey
+            && !not_admins
+            && !userkey_waits_on_opensis
+            && !failed(&["userkey_token", "userkey_token_expired"]),
     )
 }
 
@@ -226,6 +237,17 @@ mod tests {
         assert_eq!(
             tokens_kept_after(&report(vec![not_admin]), true, true),
             (false, false)
+        );
+        let refused = Finding::fail("opensis_token", 15, "refused before the function");
+        let waits = Finding::blocked("userkey_token", 15, 15);
+        assert_eq!(
+            tokens_kept_after(&report(vec![refused.clone(), waits]), true, true),
+            (false, false)
+        );
+        let known = Finding::pass("userkey_token", 15, "Moodle knows the user-key token.");
+        assert_eq!(
+            tokens_kept_after(&report(vec![refused, known]), true, true),
+            (false, true)
         );
         assert_eq!(
             tokens_kept_after(&report(vec![]), false, true),

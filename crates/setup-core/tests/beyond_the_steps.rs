@@ -99,6 +99,14 @@ async fn rw01_tokens_of_a_user_who_is_not_an_administrator_captured() {
     );
     assert!(f.fix.starts_with("Check, in this order: (1)"), "{f:#?}");
     assert_eq!(r.report.failing_steps(), [15]);
+    // The user-key token, refused the same way, is not called good: it waits on the opensis
+    // token (both are wsuser's; doctor --fix makes both again).
+    let u = r.finding("userkey_token");
+    assert_eq!(
+        (u.status, u.blocked_by),
+        (Status::Blocked, Some(15)),
+        "{u:#?}"
+    );
 }
 
 #[tokio::test]

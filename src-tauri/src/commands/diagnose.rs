@@ -109,6 +109,21 @@ async fn run(
         key_lifetime_check.is_some(),
         report,
     );
+    // The tokens "Fix it" makes again: refused, expired or another account's.
+    let (keep_opensis, keep_userkey) = setup_core::configure::tokens_kept_after(
+        &report,
+        input.opensis_token.is_some(),
+        input.userkey_token.is_some(),
+    );
+    let refused = [
+        (keep_opensis, &input.opensis_token),
+        (keep_userkey, &input.userkey_token),
+    ]
+    .into_iter()
+    .filter(|(keep, _)| !keep)
+    .filter_map(|(_, token)| token.as_ref().map(|t| fingerprint(t.expose().trim())))
+    .collect();
+    state.set_refused_tokens(profile_id, refused);
     // Reread: the admin may have ticked something while the checks ran.
     if let Ok(fresh) = state.profile(profile_id).await {
         profile = fresh;
@@ -128,7 +143,7 @@ async fn run(
 const KEY_LIFETIME: &str = "userkey_lifetime";
 
 /// A token's fingerprint, in memory only, to notice that it changed (never shown or stored).
-fn fingerprint(token: &str) -> u64 {
+pub(crate) fn fingerprint(token: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     token.hash(&mut h);
     h.finish()

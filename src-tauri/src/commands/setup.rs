@@ -20,6 +20,7 @@ use setup_core::secrets::{Secret, SecretKind, SecretStore};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::admin::AdminHold;
+use crate::commands::diagnose::fingerprint;
 use crate::commands::secrets::kind_name;
 use crate::error::{AppError, AppResult};
 use crate::sign_in_window;
@@ -28,7 +29,7 @@ use crate::state::AppState;
 /// The event carrying each change as it starts and is made (or put back).
 pub const PROGRESS_EVENT: &str = "setup-progress";
 
-/// Names a recorded admin run (`configure.jsonl.gz`) that `start_admin_replay` serves on
+/// Names a recorded admin run (`configure.jsonl.xz`) that `start_admin_replay` serves on
 /// loopback, for the end-to-end tests. Unset, the command refuses.
 pub const ADMIN_REPLAY_VAR: &str = "SIS_MOODLE_SETUP_ADMIN_REPLAY";
 
@@ -259,13 +260,20 @@ fn read_userkey_zip(path: &Path) -> Option<(String, Vec<u8>)> {
 }
 
 fn kept_tokens(store: &dyn SecretStore, profile_id: &str) -> TokensKept {
+    usable_tokens(store, profile_id, &[])
+}
+
+/// The school's tokens the set-up can keep using: held, and not among those the last
+/// diagnosis found refused, expired or of another account (`refused`, by fingerprint), which
+/// the plan makes again.
+fn usable_tokens(store: &dyn SecretStore, profile_id: &str, refused: &[u64]) -> TokensKept {
     let kept = |kind| {
         store
             .get(profile_id, kind)
             .ok()
             .flatten()
             .and_then(|s| WsToken::new(s.expose()))
-            .is_some()
+            .is_some_and(|t| !refused.contains(&fingerprint(t.expose().trim())))
     };
     TokensKept {
         opensis: kept(SecretKind::OpensisToken),
@@ -368,7 +376,8 @@ pub async fn setup_plan(state: State<'_, AppState>, profile_id: String) -> AppRe
     let planned = async {
         let profile = state.profile(&profile_id).await?;
         let store = state.secrets_for(&profile_id).await?;
-        let tokens = kept_tokens(store.as_ref(), &profile_id);
+        let refused = state.refused_tokens(&profile_id);
+        let tokens = usable_tokens(store.as_ref(), &profile_id, &refused);
         let zip = userkey_zip(&state, &profile);
         let wanted = configure::wanted(zip.is_some(), tokens.opensis, tokens.userkey);
         let (_site, plan) = configure::read_and_plan(&mut hold.session, &wanted).await?;
@@ -717,5 +726,26 @@ mod tests {
         assert_eq!(last_run_index(&p), Some(0));
         p.setup_runs.push(record(8, false));
         assert_eq!(last_run_index(&p), Some(3));
+    }
+
+    #[test]
+    fn a_token_the_last_diagnosis_refused_is_not_kept_for_the_plan() {
+        let store = setup_core::secrets::SessionStore::default();
+        let opensis = "0123456789abcdef0123456789abcdef";
+        let userkey = "fedcba9876543210fedcba9876543210";
+        store
+            .set("s", SecretKind::OpensisToken, &Secret::new(opensis))
+            .unwrap();
+        store
+            .set("s", SecretKind::UserkeyToken, &Secret::new(userkey))
+            .unwrap();
+        let both = usable_tokens(&store, "s", &[]);
+        assert!(both.opensis && both.userkey);
+        let refused = usable_tokens(&store, "s", &[fingerprint(opensis)]);
+        assert!(!refused.opensis && refused.userkey);
+        // Another school's refused token is not this one's.
+        let other = usable_tokens(&store, "s", &[fingerprint("another")]);
+        assert!(other.opensis && other.userkey);
+        assert!(!usable_tokens(&store, "t", &[]).opensis);
     }
 }

@@ -235,6 +235,16 @@ fn userkey_token(obs: &Observations) -> Finding {
             obs.userkey_probe.as_ref().and_then(|r| r.as_ref().err()).map(describe).unwrap_or_default()
         ))
         .fix(new_token),
+        // Refused the same way as an opensis token refused before its function was looked up:
+        // most likely the same user without webservice/rest:use, which shows once the opensis
+        // token works.
+        UserkeyState::Refused(_)
+            if matches!(opensis_state(obs), OpensisState::Refused { why: Refusal::Owner, .. }) =>
+        {
+            Finding::blocked(CHECK, 15, 15).evidence(
+                "refused with accessexception, as the opensis token is before Moodle looks up the function: whose token it is shows once the opensis token works",
+            )
+        }
         UserkeyState::Refused(_) => Finding::pass(CHECK, 15, "Moodle knows the user-key token.")
             .evidence("refused with accessexception: judged at step 6 or 12"),
         UserkeyState::FunctionMissing => Finding::blocked(CHECK, 15, 3),
