@@ -36,6 +36,10 @@ pub struct RawAnswer {
     pub redirect_by: Option<String>,
     /// What answered in front of Moodle, as its headers say (see [`intermediary`]).
     pub via: Option<String>,
+    /// The `Server` header.
+    pub server: Option<String>,
+    /// The `WWW-Authenticate` header (a 401's password request).
+    pub www_authenticate: Option<String>,
     pub set_cookie: Vec<String>,
     pub body: Vec<u8>,
 }
@@ -147,6 +151,8 @@ impl MoodleClient {
         let location = header(reqwest::header::LOCATION);
         let redirect_by = header(reqwest::header::HeaderName::from_static("x-redirect-by"));
         let via = intermediary(response.headers());
+        let server = header(reqwest::header::SERVER);
+        let www_authenticate = header(reqwest::header::WWW_AUTHENTICATE);
         let set_cookie = response
             .headers()
             .get_all(reqwest::header::SET_COOKIE)
@@ -160,6 +166,8 @@ impl MoodleClient {
             location,
             redirect_by,
             via,
+            server,
+            www_authenticate,
             set_cookie,
             body,
         })
@@ -222,6 +230,13 @@ impl RawAnswer {
                         body_excerpt,
                         title,
                         via: self.via.clone().or(page),
+                        web_server: crate::web_server::WebServerPage::of(
+                            status,
+                            self.server.as_deref(),
+                            self.www_authenticate.as_deref(),
+                            &self.body,
+                        )
+                        .map(Box::new),
                     }
                 }
                 other => other,

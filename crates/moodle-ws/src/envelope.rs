@@ -71,6 +71,7 @@ pub fn decode_envelope(
             body_excerpt: excerpt(trimmed),
             title: None,
             via: None,
+            web_server: None,
         });
     }
     if !(200..300).contains(&status) {
@@ -79,6 +80,7 @@ pub fn decode_envelope(
             body_excerpt: excerpt(trimmed),
             title: html_title(trimmed),
             via: None,
+            web_server: None,
         });
     }
     Err(WsError::Protocol {
@@ -254,6 +256,7 @@ mod tests {
                 body_excerpt: String::new(),
                 title: None,
                 via: None,
+                web_server: None,
             }
         );
         let err = decode_envelope(

@@ -42,6 +42,9 @@ pub enum WsError {
         /// What answered in front of Moodle, when its headers or page say so (Cloudflare,
         /// mod_security, …).
         via: Option<String>,
+        /// The web server wrote this page itself, not Moodle: see
+        /// [`crate::web_server::WebServerPage`].
+        web_server: Option<Box<crate::web_server::WebServerPage>>,
     },
     /// The status and headers arrived, the rest of the answer did not (too slow, or cut off).
     #[error("the site answered HTTP {status} but the rest of its answer did not arrive ({kind:?}): {detail}")]

@@ -13,6 +13,7 @@ pub mod service_gate;
 pub mod site_url;
 pub mod tls_inspect;
 pub mod token;
+pub mod web_server;
 
 pub use anon_probes::{LoginFollow, PageAnswer, SessionCookie, UserkeyLoginPage};
 pub use client::MoodleClient;

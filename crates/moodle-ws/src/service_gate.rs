@@ -86,6 +86,7 @@ mod tests {
             body_excerpt: String::new(),
             title: None,
             via: None,
+            web_server: None,
         });
         assert_eq!(ServiceGate::read(&html), None);
         assert_eq!(ServiceGate::read(&Ok(Value::Null)), None);

@@ -12,6 +12,7 @@ export const CHECK_TITLES: Record<string, string> = {
   site_reverse_proxy: "Reverse-proxy setting",
   site_ip_blocked: "Moodle's IP blocker",
   site_web_firewall: "A web firewall in front",
+  site_web_server: "The web server in front of Moodle",
   site_answers_clean_json: "Clean answers (nothing before the data)",
   userkey_plugin_installed: "User key authentication plugin installed",
   userkey_plugin_version: "User key authentication plugin version",

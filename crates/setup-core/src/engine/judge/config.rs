@@ -154,6 +154,9 @@ fn userkey_enabled(obs: &Observations) -> Finding {
 fn sso_not_run(obs: &Observations, check: &str, step: u8) -> Finding {
     match &obs.sso.not_run {
         Some(NotRun::Requested) => Finding::skipped(check, step),
+        Some(NotRun::NoGuard) if super::account_read_by_web_server(obs) => {
+            Finding::blocked(check, step, 0)
+        }
         Some(NotRun::NoAccount | NotRun::EmailRefused(_)) => Finding::blocked(check, step, 15),
         Some(NotRun::NoGuard) if matches!(opensis_state(obs), OpensisState::Works(_)) => {
             Finding::blocked(check, step, 15).evidence(
@@ -418,6 +421,8 @@ fn webservice_auth(obs: &Observations) -> Finding {
     };
     match &obs.simpleserver {
         None if obs.no_sso => Finding::skipped(CHECK, 8),
+        // Refused by the web server itself: Moodle never saw it (nor logged a failed login).
+        Some(Err(e)) if super::by_web_server(e) => Finding::blocked(CHECK, 8, 0),
         Some(Err(e)) if e.is_errorcode(codes::WRONG_USERNAME_PASSWORD) => {
             Finding::pass(CHECK, 8, "\"Web services authentication\" is enabled.").evidence(evidence(e))
         }
@@ -470,6 +475,8 @@ fn rest_protocol(obs: &Observations) -> Finding {
                 "Enable REST in Site administration → Server → Web services → Manage protocols (the eye icon).\nOn the server: {}",
                 cfg_cli::enable_rest_protocol()
             )),
+        // The web server refused the calls with its own page: Moodle was not asked (step 0).
+        None if ws_blocker(obs) == Some(0) => Finding::blocked(CHECK, 13, 0),
         None => Finding::unknown(CHECK, 13, "Could not tell whether the REST protocol is enabled.")
             .evidence(obs.simpleserver.as_ref().and_then(|r| r.as_ref().err()).map(describe).unwrap_or_else(|| "no web-service call could be made (no token, and the probe with a made-up user was skipped)".to_owned())),
     }

@@ -275,7 +275,48 @@ pub(crate) fn without_query(location: &str) -> String {
 
 /// What a server.php answer says about the web-service switches: 403 = off.
 pub(crate) fn is_forbidden(e: &WsError) -> bool {
-    matches!(e, WsError::Http { status: 403, .. })
+    matches!(
+        e,
+        WsError::Http {
+            status: 403,
+            web_server: None,
+            ..
+        }
+    )
+}
+
+/// The web server answered with its own page (a deny rule, a firewall, PHP down): Moodle
+/// never received the request.
+pub(crate) fn by_web_server(e: &WsError) -> bool {
+    matches!(
+        e,
+        WsError::Http {
+            web_server: Some(_),
+            ..
+        }
+    )
+}
+
+/// The step a call refused before Moodle waits on: the site (0) when the web server refused
+/// any call itself (its finding is at step 0), else web services (11) or REST (13).
+pub(crate) fn forbidden_blocker(obs: &Observations) -> u8 {
+    if site_extra::web_server_refusals(obs).is_empty() {
+        ws_blocker(obs).unwrap_or(13)
+    } else {
+        0
+    }
+}
+
+/// The read of the admin's account (before single sign-on) was refused by the web server.
+pub(crate) fn account_read_by_web_server(obs: &Observations) -> bool {
+    [
+        obs.sso.owner.as_ref(),
+        obs.sso.before.as_ref(),
+        obs.opensis_early_read.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|r| matches!(r, Err(e) if by_web_server(e)))
 }
 
 /// simpleserver.php's answer while web services or REST are off: HTTP 200, empty body.
@@ -407,7 +448,7 @@ pub(crate) fn opensis_state(obs: &Observations) -> OpensisState<'_> {
     if e.is_errorcode(codes::SITE_MAINTENANCE) {
         return OpensisState::Maintenance;
     }
-    if is_forbidden(e) {
+    if is_forbidden(e) || by_web_server(e) {
         return OpensisState::Forbidden;
     }
     OpensisState::Error(e)
@@ -462,7 +503,7 @@ pub(crate) fn userkey_state(obs: &Observations) -> UserkeyState<'_> {
         return if obs.userkey_given {
             match &obs.userkey_info {
                 Some(Err(e)) if e.is_errorcode(codes::INVALID_TOKEN) => UserkeyState::UnknownToken,
-                Some(Err(e)) if is_forbidden(e) => UserkeyState::Forbidden,
+                Some(Err(e)) if is_forbidden(e) || by_web_server(e) => UserkeyState::Forbidden,
                 Some(Err(e)) => UserkeyState::Error(e),
                 _ => UserkeyState::NotGiven,
             }
@@ -496,7 +537,7 @@ pub(crate) fn userkey_state(obs: &Observations) -> UserkeyState<'_> {
         Err(e) if e.is_errorcode(codes::ACCESS_EXCEPTION) => UserkeyState::Refused(e),
         Err(e) if e.is_missing_function() => UserkeyState::FunctionMissing,
         Err(e) if e.is_errorcode(codes::SITE_MAINTENANCE) => UserkeyState::Maintenance,
-        Err(e) if is_forbidden(e) => UserkeyState::Forbidden,
+        Err(e) if is_forbidden(e) || by_web_server(e) => UserkeyState::Forbidden,
         Err(e) => UserkeyState::Error(e),
     }
 }
@@ -543,6 +584,8 @@ pub(crate) fn ws_blocker(obs: &Observations) -> Option<u8> {
     }
     match rest_answers(obs) {
         Some(false) => Some(13),
+        // The web server refused the calls itself, and none reached Moodle: step 0 first.
+        None if !site_extra::web_server_refusals(obs).is_empty() => Some(0),
         _ => None,
     }
 }
@@ -593,6 +636,7 @@ pub(crate) fn userkey_blocker(obs: &Observations) -> u8 {
             15
         }
         UserkeyState::Refused(_) => 12,
+        UserkeyState::Forbidden => forbidden_blocker(obs),
         _ => 15,
     }
 }

@@ -21,6 +21,7 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
     out.push(https(obs));
     out.extend(super::site_extra::certificate(obs));
     out.extend(super::site_extra::clean_json(obs));
+    out.extend(super::site_extra::web_server(obs));
     out
 }
 
@@ -161,6 +162,12 @@ fn is_moodle(obs: &Observations) -> Finding {
             .evidence(describe_result(&obs.public_config)),
         Err(WsError::Redirect { location, .. }) => redirected(obs, location),
         Err(e) if super::site_extra::ip_blocked(e) => super::site_extra::ip_blocker(e),
+        Err(WsError::Http { web_server: Some(page), status, .. }) => Finding::fail(
+            CHECK,
+            0,
+            format!("The web server ({}) answers with its own page (HTTP {status}), not Moodle: see what it refuses below.", page.server),
+        )
+        .evidence(describe_result(&obs.public_config)),
         Err(WsError::Http { via: Some(via), status, title, .. }) => {
             super::site_extra::web_firewall(via, *status, title.as_deref(), &describe_result(&obs.public_config))
         }

@@ -164,6 +164,124 @@ pub(super) fn clean_json(obs: &Observations) -> Option<Finding> {
     )
 }
 
+/// A web server's own refusal (its own page, not Moodle's): what it refused, its name, the
+/// status and the password it asks for, if any.
+pub(crate) struct WebServerRefusal<'a> {
+    pub what: &'static str,
+    pub server: &'a str,
+    pub status: u16,
+    pub asks_password: Option<&'a str>,
+}
+
+fn refusal_of<'a>(what: &'static str, e: Option<&'a WsError>) -> Option<WebServerRefusal<'a>> {
+    match e? {
+        WsError::Http {
+            status,
+            web_server: Some(page),
+            ..
+        } => Some(WebServerRefusal {
+            what,
+            server: &page.server,
+            status: *status,
+            asks_password: page.asks_password.as_deref(),
+        }),
+        _ => None,
+    }
+}
+
+fn err<T>(r: Option<&Result<T, WsError>>) -> Option<&WsError> {
+    r.and_then(|r| r.as_ref().err())
+}
+
+/// Every request the web server refused itself, the public configuration first.
+pub(crate) fn web_server_refusals(obs: &Observations) -> Vec<WebServerRefusal<'_>> {
+    const WS: &str = "webservice/rest/server.php";
+    [
+        refusal_of(
+            "lib/ajax/service-nologin.php (Moodle's public configuration)",
+            obs.public_config.as_ref().err(),
+        ),
+        refusal_of(
+            "webservice/rest/simpleserver.php",
+            err(obs.simpleserver.as_ref()),
+        ),
+        refusal_of(WS, err(obs.opensis_info.as_ref())),
+        refusal_of(WS, err(obs.userkey_info.as_ref())),
+        refusal_of(WS, err(obs.userkey_probe.as_ref())),
+        refusal_of(WS, err(obs.plugin_probe.as_ref())),
+        refusal_of(WS, err(obs.sso.before.as_ref())),
+        refusal_of(WS, err(obs.sso.login_url.as_ref())),
+        refusal_of("auth/userkey/login.php", err(obs.userkey_page.as_ref())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The web server answered some of the requests with its own page: a path denied, PHP-FPM
+/// down, a password in front of the site, a size limit, or a web application firewall's rule.
+pub(super) fn web_server(obs: &Observations) -> Option<Finding> {
+    const CHECK: &str = "site_web_server";
+    let refusals = web_server_refusals(obs);
+    let first = refusals.first()?;
+    let refused: Vec<&str> = {
+        let mut w: Vec<&str> = refusals.iter().map(|r| r.what).collect();
+        w.dedup();
+        w
+    };
+    let evidence = format!(
+        "{} answered {} with its own page (HTTP {}), not Moodle's",
+        first.server,
+        refused.join(", "),
+        first.status
+    );
+    let server = first.server;
+    let (summary, fix) = match (first.status, first.asks_password) {
+        (401, challenge) => (
+            format!("The web server ({server}) asks for a password before Moodle (HTTP 401{}): openSIS's server cannot give one, so every sync and sign-in fails.", challenge.map(|c| format!(", {c}")).unwrap_or_default()),
+            "Take the addresses openSIS uses out of the password protection, or remove it if the site is meant to be public: /webservice/, /lib/ajax/ and /auth/userkey/. Apache: where the AuthType Basic lines are (the site's configuration or an .htaccess), add <Location \"/webservice/\"> Require all granted </Location> (and the same for the two others). nginx: auth_basic off; in a location for each of those paths.".to_owned(),
+        ),
+        (502..=504, _) | (500, _) => (
+            format!("The web server ({server}) answers, but PHP behind it does not (HTTP {}, the web server's own page): Moodle never runs.", first.status),
+            "Start PHP-FPM and look at why it stopped: on the server, systemctl status php8.2-fpm (the version may differ), then systemctl restart php8.2-fpm; the web server's error log names the socket it could not reach (Apache: \"AH01079: failed to make connection to backend\"; nginx: \"connect() to unix:… failed\").".to_owned(),
+        ),
+        (413, _) => (
+            format!("The web server ({server}) refuses requests as too large (HTTP 413, its own page): openSIS's bigger syncs (whole classes, course lists) will fail."),
+            "Raise the web server's request-body limit to at least 10 MB: Apache LimitRequestBody, or ModSecurity's SecRequestBodyLimit / SecRequestBodyNoFilesLimit; nginx client_max_body_size. PHP's post_max_size must be as large.".to_owned(),
+        ),
+        _ if some_call_reached_moodle(obs) => (
+            format!("The web server ({server}) refuses some of openSIS's requests itself (HTTP {}, its own page) while it lets others through to Moodle: a web application firewall's rule (ModSecurity with the Core Rule Set, for example) blocks what those requests carry.", first.status),
+            "Find the rule in the firewall's log (ModSecurity: the audit log, or the web server's error log lines \"ModSecurity: Access denied … [id \\\"…\\\"]\") and exclude Moodle's web-service paths from it: SecRuleRemoveById in a <Location \"/webservice/rest/server.php\"> (Apache) or modsecurity_rules in a location (nginx), or a lower paranoia level. /lib/ajax/service-nologin.php and /auth/userkey/login.php need the same.".to_owned(),
+        ),
+        _ => (
+            format!("The web server ({server}) refuses openSIS's requests itself (HTTP {}, its own page): Moodle never sees them.", first.status),
+            format!("Look in the web server's configuration for what denies {}: Apache \"Require all denied\" (or \"Deny from all\") in a <Location>, <Directory> or .htaccess; nginx \"deny all;\" in a location; or a web application firewall's rule (its log names it). openSIS needs /webservice/, /lib/ajax/ and /auth/userkey/ open to its server.", refused.join(", ")),
+        ),
+    };
+    Some(Finding::fail(CHECK, 0, summary).evidence(evidence).fix(fix))
+}
+
+/// A web-service call of the diagnosis reached Moodle (its answer or its refusal).
+fn some_call_reached_moodle(obs: &Observations) -> bool {
+    fn reached<T>(r: Option<&Result<T, WsError>>) -> bool {
+        match r {
+            Some(Ok(_)) => true,
+            Some(Err(e)) => !matches!(
+                e,
+                WsError::Http {
+                    web_server: Some(_),
+                    ..
+                }
+            ),
+            None => false,
+        }
+    }
+    reached(obs.simpleserver.as_ref())
+        || reached(obs.opensis_info.as_ref())
+        || reached(obs.userkey_info.as_ref())
+        || reached(obs.userkey_probe.as_ref())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

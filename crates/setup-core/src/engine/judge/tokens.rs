@@ -7,8 +7,8 @@ use moodle_ws::{same_site, LoginFollow, UserkeyLoginPage};
 
 use super::config_words::{refused_before_function, TOKEN_OWNER_CAUSES};
 use super::{
-    branch, describe, opensis_blocker, opensis_state, userkey_blocker, userkey_state, ws_blocker,
-    OpensisState, PendingToken, Refusal, UserkeyState,
+    branch, describe, opensis_blocker, opensis_state, userkey_blocker, userkey_state, OpensisState,
+    PendingToken, Refusal, UserkeyState,
 };
 use crate::engine::observe::Observations;
 use crate::engine::sso::NotRun;
@@ -83,7 +83,7 @@ fn opensis_token(obs: &Observations) -> Finding {
         )
         .evidence("Moodle error \"sitemaintenance\"")
         .fix(format!("Turn maintenance mode off (step 0) — and use a token of a site administrator: {new_token}")),
-        OpensisState::Forbidden => Finding::blocked(CHECK, 15, ws_blocker(obs).unwrap_or(13)),
+        OpensisState::Forbidden => Finding::blocked(CHECK, 15, super::forbidden_blocker(obs)),
         OpensisState::Error(e) => Finding::unknown(CHECK, 15, "Could not tell whether the opensis token works.").evidence(describe(e)),
     }
 }
@@ -133,6 +133,9 @@ fn opensis_token_account(obs: &Observations) -> Finding {
         (None, None, Some(before)) if works => (before, "the account with the admin's e-mail"),
         _ => return Finding::blocked(CHECK, 15, opensis_blocker(obs)),
     };
+    if matches!(read, Err(e) if super::by_web_server(e)) {
+        return Finding::blocked(CHECK, 15, 0);
+    }
     let e = match read {
         Ok(_) => {
             return Finding::pass(
@@ -255,7 +258,7 @@ fn userkey_token(obs: &Observations) -> Finding {
         )
         .evidence("Moodle error \"sitemaintenance\"")
         .fix(format!("Turn maintenance mode off (step 0) — and use a token of a site administrator: {new_token}")),
-        UserkeyState::Forbidden => Finding::blocked(CHECK, 15, ws_blocker(obs).unwrap_or(13)),
+        UserkeyState::Forbidden => Finding::blocked(CHECK, 15, super::forbidden_blocker(obs)),
         UserkeyState::Error(e) => Finding::unknown(CHECK, 15, "Could not tell whether the user-key token works.").evidence(describe(e)),
     }
 }
@@ -326,6 +329,9 @@ fn sso(obs: &Observations) -> Finding {
         }
         (Some(Err(_)), _, _) => Finding::blocked(CHECK, 15, userkey_blocker(obs)),
         (_, _, Some(NotRun::Requested)) => Finding::skipped(CHECK, 15),
+        (_, _, Some(NotRun::NoGuard)) if super::account_read_by_web_server(obs) => {
+            Finding::blocked(CHECK, 15, 0)
+        }
         (_, _, Some(NotRun::NoAccount)) => Finding::blocked(CHECK, 15, 15)
             .evidence("no account has the e-mail to sign in with"),
         (_, _, Some(NotRun::EmailRefused(_))) => Finding::unknown(
