@@ -34,6 +34,8 @@ fuzz_target!(|data: &[u8]| {
         location: raw.header("location").map(str::to_owned),
         redirect_by: raw.header("x-redirect-by").map(str::to_owned),
         via: raw.header("server").map(str::to_owned),
+        server: raw.header("server").map(str::to_owned),
+        www_authenticate: raw.header("www-authenticate").map(str::to_owned),
         set_cookie: raw.headers("set-cookie").map(str::to_owned).collect(),
         body: body.to_vec(),
     };
