@@ -37,24 +37,20 @@ mkdir -p "$DIR"
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 wait_gone() { for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done; return 1; }
 
-stop_apache() {
-  if alive "$DIR/apache2.pid"; then
-    local pid; pid=$(cat "$DIR/apache2.pid")
-    apache2 -d /etc/apache2 -f "$DIR/apache2.conf" -k stop 2>/dev/null || kill "$pid"
+# stop_daemon NAME STOP-COMMAND…: stops the daemon whose pid is in $DIR/NAME.pid, politely
+# first (its own stop command, else SIGTERM), then for sure.
+stop_daemon() {
+  local name=$1; shift
+  if alive "$DIR/$name.pid"; then
+    local pid; pid=$(cat "$DIR/$name.pid")
+    "$@" 2>/dev/null || kill "$pid"
     wait_gone "$pid" || kill -9 "$pid"
-    echo "stopped apache2 (pid $pid)"
+    echo "stopped $name (pid $pid)"
   fi
-  rm -f "$DIR/apache2.pid"
+  rm -f "$DIR/$name.pid"
 }
-stop_nginx() {
-  if alive "$DIR/nginx.pid"; then
-    local pid; pid=$(cat "$DIR/nginx.pid")
-    nginx -c "$DIR/nginx.conf" -s stop 2>/dev/null || kill "$pid"
-    wait_gone "$pid" || kill -9 "$pid"
-    echo "stopped nginx (pid $pid)"
-  fi
-  rm -f "$DIR/nginx.pid"
-}
+stop_apache() { stop_daemon apache2 apache2 -d /etc/apache2 -f "$DIR/apache2.conf" -k stop; }
+stop_nginx() { stop_daemon nginx nginx -c "$DIR/nginx.conf" -s stop; }
 stop_fpm() {
   if alive "$DIR/php-fpm.pid"; then
     local pid; pid=$(cat "$DIR/php-fpm.pid")
