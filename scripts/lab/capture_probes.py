@@ -6,6 +6,7 @@
                                 [--db DBNAME] [--only PROBE]
   python3 capture_probes.py index CAPDIR [--title TEXT] [--meta FILE] [--order FILE]   # writes CAPDIR/INDEX.md
   python3 capture_probes.py check SECRETSFILE DIR...            # exit 1 if a secret is left in DIR
+  python3 capture_probes.py summarize CAPDIR                    # adds probes added later to summary.json
 
 The captures in moodle-captures/ were recorded with it, state by state (fault.php NAME on, run, reset).
 --db is the PostgreSQL database that side_effects.txt reads (build.sh: moodle_<lab folder name>); the
@@ -23,7 +24,13 @@ Project copy (scripts/lab/) of moodle-lab's capture_probes.py, with two changes:
     service enabled, authorised users) and then the service's "Can download files", but needs no
     function in the service. `run --only pluginfile_opensis` writes that one file and nothing else
     (to add it to a state recorded earlier). `index` takes the short answer of a probe that a state's
-    summary.json lacks from its <probe>.txt when the file is there.
+    summary.json lacks from its <probe>.txt when the file is there;
+  * the probes sync_names, sync_course_html and sync_batch: requests shaped like openSIS's sync
+    calls (crates/setup-core/src/engine/sync_shapes.json, the doctor's own list), each sent with the
+    opensis token only when site_info_opensis worked and lists its function (as the doctor does),
+    each missing a field Moodle requires, so that Moodle refuses it at its parameter check. With
+    --db, sync_side_effects.txt holds the counts of users and courses before and after them.
+    `run --only sync` writes those files and nothing else (to add them to a state recorded earlier).
 Secrets are replaced by placeholders: tokens <opensis-token> <userkey-token> (<wsuser-...> for the
 second pair), login keys <key>, MoodleSession values <session>, sesskeys <sesskey>,
 userprivateaccesskey / logintoken / other cookie values REDACTED. Every secret value seen is appended
@@ -41,6 +48,8 @@ import urllib.parse
 
 ADMIN_EMAIL = 'admin@school.example.org'
 UNKNOWN_EMAIL = 'nobody-8421@school.example.org'
+SYNC_SHAPES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'crates', 'setup-core',
+                           'src', 'engine', 'sync_shapes.json')
 SEP = b'\n' + b'=' * 72 + b' answer\n'
 HTML_KEEP = 2048          # bytes of a large HTML body that are kept verbatim
 HTML_FULL_MAX = 8192      # HTML bodies up to this size are kept whole
@@ -51,7 +60,7 @@ PROBES = ['public_config', 'login_page', 'simpleserver', 'site_info_opensis', 's
           'user_by_id_opensis', 'user_by_email_opensis', 'exists_enrol_manual_enrol_users',
           'exists_local_get_users_information', 'login_url', 'login_url_with_ip',
           'login_url_unknown_email', 'login_url_with_firstname', 'follow_login_url', 'my_page',
-          'userkey_bad_key', 'pluginfile_opensis']
+          'userkey_bad_key', 'pluginfile_opensis', 'sync_names', 'sync_course_html', 'sync_batch']
 EXTRA_PROBES = ['site_info_wsuser', 'user_by_id_wsuser', 'login_url_wsuser']
 SHORT = {'public_config': 'pubcfg', 'login_page': 'loginpage', 'simpleserver': 'simple',
          'site_info_opensis': 'si_A', 'site_info_userkey': 'si_B', 'user_by_id_opensis': 'byid_A',
@@ -59,7 +68,8 @@ SHORT = {'public_config': 'pubcfg', 'login_page': 'loginpage', 'simpleserver': '
          'exists_local_get_users_information': 'local_A', 'login_url': 'lu_B', 'login_url_with_ip': 'lu_ip_B',
          'login_url_unknown_email': 'lu_unknown_B', 'login_url_with_firstname': 'lu_first_B',
          'follow_login_url': 'follow', 'my_page': 'my', 'userkey_bad_key': 'badkey',
-         'pluginfile_opensis': 'pf_A', 'site_info_wsuser': 'si_wsA', 'user_by_id_wsuser': 'byid_wsA', 'login_url_wsuser': 'lu_wsB'}
+ 'pluginfile_opensis': 'pf_A', 'sync_names': 'names_A', 'sync_course_html': 'html_A', 'sync_batch': 'batch_A',
+         'site_info_wsuser': 'si_wsA', 'user_by_id_wsuser': 'byid_wsA', 'login_url_wsuser': 'lu_wsB'}
 
 
 def read_env(path):
@@ -186,7 +196,7 @@ class Prober:
         self.session = None
 
     # -- HTTP ---------------------------------------------------------------------------------
-    def request(self, probe, method, url, body=None, headers=None, note=''):
+    def request(self, probe, method, url, body=None, headers=None, note='', keep=True):
         u = urllib.parse.urlsplit(url)
         path = u.path + ('?' + u.query if u.query else '')
         hdrs = [('Host', u.netloc), ('User-Agent', 'lab-capture/2 (python http.client)'),
@@ -233,10 +243,12 @@ class Prober:
             res.update({'status': r.status, 'headers': rheaders, 'body': rbody})
         data = b'\n'.join(parts).rstrip(b'\n') + b'\n' + SEP + ans
         data = self.red(data)
-        with open(os.path.join(self.out, probe + '.txt'), 'wb') as f:
-            f.write(data)
+        if keep:   # keep=False: asked only to decide what follows (its file stays as recorded)
+            with open(os.path.join(self.out, probe + '.txt'), 'wb') as f:
+                f.write(data)
         res['short'] = self.red(short_answer(probe, res).encode()).decode('utf-8', 'replace')
-        self.summary['probes'][probe] = res['short']
+        if keep:
+            self.summary['probes'][probe] = res['short']
         return res
 
     def skip(self, probe, why):
@@ -256,27 +268,71 @@ class Prober:
     def only(self, probe):
         # One probe into a state folder recorded earlier: that file only (summary.json untouched).
         op = self.tok.get('MOODLE_OPENSIS_TOKEN')
+        if probe == 'sync':
+            if not op:
+                print('%s sync: no opensis token: nothing sent' % self.args.state)
+                return
+            si = self.ws('site_info_opensis', op, 'core_webservice_get_site_info', keep=False)
+            for name, short in self.sync(op, si).items():
+                print('%s %s: %s' % (self.args.state, name, short))
+            return
         if probe != 'pluginfile_opensis':
-            sys.exit('--only supports pluginfile_opensis')
+            sys.exit('--only supports pluginfile_opensis and sync')
         r = self.pluginfile(op) if op else self.skip(probe, 'no opensis token yet')
         print('%s %s: %s' % (self.args.state, probe, r['short'] if r else 'skipped'))
 
-    def ws(self, probe, token, function, params=()):
+    def sync(self, token, site_info):
+        # The requests shaped like openSIS's sync, each only when the token's service lists its
+        # function (the doctor's rule): {probe: short answer} of those sent.
+        j = jload(site_info.get('body', b'')) if site_info else None
+        if not isinstance(j, dict) or 'functions' not in j:
+            return {}
+        have = {f.get('name') for f in j['functions'] if isinstance(f, dict)}
+        shapes = json.load(open(SYNC_SHAPES, encoding='utf-8'))['probes']
+        before = self.dbcount() if self.args.db else None
+        sent = {}
+        for shape in shapes:
+            if shape['function'] in have:
+                params = [(k, v.encode('utf-8')) for k, v in shape['params']]
+                r = self.ws(shape['probe'], token, shape['function'], params)
+                sent[shape['probe']] = r['short']
+        if before is not None and sent:
+            after = self.dbcount()
+            with open(os.path.join(self.out, 'sync_side_effects.txt'), 'w') as f:
+                f.write('# DB read before and after the sync_* probes (psql, read-only)\n')
+                f.write('sent: %s\n' % ', '.join(sent))
+                f.write('before: %s\nafter: %s\n' % ('; '.join(before), '; '.join(after)))
+                f.write('changed: %s\n' % ('nothing' if before == after else 'YES'))
+        return sent
+
+    def ws(self, probe, token, function, params=(), keep=True):
         body = urllib.parse.urlencode([('wstoken', token or 'none'), ('wsfunction', function)] + list(params)).encode()
         return self.request(probe, 'POST', self.base + '/webservice/rest/server.php?moodlewsrestformat=json',
-                            body, [('Content-Type', 'application/x-www-form-urlencoded')])
+                            body, [('Content-Type', 'application/x-www-form-urlencoded')], keep=keep)
 
     # -- side effects (DB, read-only) ----------------------------------------------------------
-    def dbsnap(self):
+    def dbcount(self):
+        q = ("select 'users ' || count(*) from mdl_user union all select 'courses ' || count(*) from mdl_course")
+        return self.psql(q)
+
+    def psql(self, q):
         labdir = os.path.dirname(os.path.abspath(self.args.tokens))
         env = read_env(os.path.join(labdir, 'lab.env'))
-        if 'DBPASS' not in env:   # the 4.1 / 5.0 labs have no lab.env: the password of their config.php
+        if 'DBPASS' not in env:
             try:
                 m = re.search(r"\$CFG->dbpass\s*=\s*'([^']*)'", open(os.path.join(labdir, 'moodle', 'config.php')).read())
                 if m:
                     env['DBPASS'] = m.group(1)
             except OSError:
                 pass
+        try:
+            return subprocess.run(['psql', '-h', '127.0.0.1', '-U', 'moodle', self.args.db or 'moodle', '-Atc', q],
+                                  env=dict(os.environ, PGPASSWORD=env.get('DBPASS', 'moodlelab')),
+                                  capture_output=True, text=True, timeout=30).stdout.strip().splitlines()
+        except Exception as e:
+            return ['(psql failed: %r)' % e]
+
+    def dbsnap(self):
         q = ("select 'admin: auth=' || auth || ' suspended=' || suspended || ' firstname=' || firstname "
              "from mdl_user where id = 2 "
              "union all select 'active users: ' || count(*) from mdl_user where deleted = 0 "
@@ -284,12 +340,7 @@ class Prober:
              + UNKNOWN_EMAIL + "' and deleted = 0 "
              "union all select 'userkey login keys: ' || count(*) || ' (userids: ' || coalesce(string_agg(userid::text, ','), '') || ')' "
              "from mdl_user_private_key where script = 'auth/userkey'")
-        try:
-            return subprocess.run(['psql', '-h', '127.0.0.1', '-U', 'moodle', self.args.db or 'moodle', '-Atc', q],
-                                  env=dict(os.environ, PGPASSWORD=env.get('DBPASS', 'moodlelab')),
-                                  capture_output=True, text=True, timeout=30).stdout.strip().splitlines()
-        except Exception as e:
-            return ['(psql failed: %r)' % e]
+        return self.psql(q)
 
     # -- the probes ------------------------------------------------------------------------------
     def run(self):
@@ -325,6 +376,8 @@ class Prober:
                 self.ws('exists_' + fn, op, fn)
             else:
                 self.skip('exists_' + fn, NOOP)
+        if op:
+            self.sync(op, si)
         before = self.dbsnap()
         for probe, params in [
                 ('login_url', [('user[email]', ADMIN_EMAIL)]),
@@ -587,6 +640,28 @@ def index(capdir, title, metafile=None, orderfile=None):
         f.write('\n'.join(L) + '\n')
 
 
+def summarize(capdir):
+    # A probe added to a state after its summary.json (run --only): its short answer, from its file.
+    for d in sorted(os.listdir(capdir)):
+        p = os.path.join(capdir, d, 'summary.json')
+        if not os.path.exists(p):
+            continue
+        s = json.load(open(p))
+        added = []
+        for fn in sorted(os.listdir(os.path.join(capdir, d))):
+            probe = fn[:-4]
+            if fn.endswith('.txt') and probe in PROBES and probe not in s['probes']:
+                sa = short_from_file(os.path.join(capdir, d, fn))
+                if sa:
+                    s['probes'][probe] = sa
+                    added.append(probe)
+        if added:
+            with open(p, 'w') as f:
+                json.dump(s, f, indent=1, sort_keys=False, ensure_ascii=False)
+                f.write('\n')
+            print('%s: %s' % (d, ', '.join(added)))
+
+
 def check(secretsfile, dirs):
     secrets = set(l.strip() for l in open(secretsfile) if len(l.strip()) >= 8) if os.path.exists(secretsfile) else set()
     bad = 0
@@ -614,12 +689,14 @@ def main():
     r.add_argument('--secrets')
     r.add_argument('--serverlog')
     r.add_argument('--db', default='moodle', help="database for side_effects.txt (default 'moodle': the 4.5 lab)")
-    r.add_argument('--only', help='record this one probe only (pluginfile_opensis), no summary.json')
+    r.add_argument('--only', help='record this probe only (pluginfile_opensis, or sync: the sync_* probes), no summary.json')
     i = sub.add_parser('index')
     i.add_argument('capdir')
     i.add_argument('--title', default='Capture matrix')
     i.add_argument('--meta', help="JSON file with 'about' / 'run' (default: CAPDIR/meta.json)")
     i.add_argument('--order', help='JSON list of state names, the row order (default: CAPDIR/order.json)')
+    sm = sub.add_parser('summarize')
+    sm.add_argument('capdir')
     c = sub.add_parser('check')
     c.add_argument('secrets')
     c.add_argument('dirs', nargs='+')
@@ -629,6 +706,8 @@ def main():
             Prober(a).only(a.only)
         else:
             Prober(a).run()
+    elif a.cmd == 'summarize':
+        summarize(a.capdir)
     elif a.cmd == 'index':
         index(a.capdir, a.title, a.meta, a.order)
     else:

@@ -14,7 +14,7 @@
 #                       of another account), and fix.faults.txt: each fault with its exit.
 #                       "userkey_uninstalled+upgraded" is the fault after the admin opened
 #                       Notifications (php admin/cli/upgrade.php), which Moodle asks for first.
-# ONLY=fix records the doctor --fix runs alone.
+# ONLY=fix records the doctor --fix runs alone, ONLY=configure the configure runs alone.
 set -euo pipefail
 [ $# -ge 3 ] || { sed -n '2,18p' "$0"; exit 2; }
 VERSION=$1; LAB=$(cd "$2" && pwd); PORT=$3
@@ -22,7 +22,7 @@ SECRETS=${4:-$LAB/recorded-secrets.txt}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 KIT=$(cd "$HERE/../shared/moodle-lab" && pwd)
 OUT=$HERE/crates/moodle-sim/admin-runs/$VERSION
-CLI=$HERE/target/debug/sis-moodle-setup
+CLI=${CLI:-$HERE/target/debug/sis-moodle-setup}   # CLI=…: a copy, so that a build meanwhile cannot swap it
 PROXY=$((PORT + 800))
 PASSWORD='Admin#Lab2024'
 EMAIL=admin@school.example.org
@@ -55,6 +55,8 @@ set -e
 stop_recording
 echo "configure on the fresh site took $(echo "$end - $start" | bc) s"
 fi
+
+[ "${ONLY:-}" = configure ] && exit 0
 
 # ---- doctor --fix for each fault ----
 ( cd "$KIT" && LAB=$LAB PORT=$PORT php fault.php reset >/dev/null )

@@ -12,7 +12,9 @@
 # Secrets seen go to SECRETS (default LAB.fresh/secrets.txt, outside the repository); every state is
 # checked with capture_probes.py check before the script goes on.
 # Env: MOODLE_LAB (default: shared/moodle-lab beside the repository), ONLY (space-separated journey names: guide app
-# token_before_functions restricted_token_refused; default all).
+# token_before_functions restricted_token_refused; default all), ONLY_PROBE (sync: walk the journeys
+# again and add only the sync_* probes of capture_probes.py to the states already in OUTDIR, where
+# the opensis token works; every other file of those states is left as it is).
 set -euo pipefail
 [ $# -eq 4 ] || { sed -n '2,17p' "$0"; exit 2; }
 VERSION=$1 LAB=$(cd "$2" && pwd) PORT=$3 OUT=$4
@@ -48,6 +50,18 @@ step() { say "step $1"; php "$HERE/journey.php" "$1"; }
 # capture STATE DONE TOKENS [EXTRA-NOTE-LINE]
 capture() {
   local state=$1 dir=$OUT/$1
+  if [ -n "${ONLY_PROBE:-}" ]; then
+    [ -d "$dir" ] || { echo "$dir: not recorded before" >&2; exit 1; }
+    [ -s "$LAB/tokens.env" ] || { say "$state: no token yet, nothing to add"; return 0; }
+    local tmp; tmp=$(mktemp -d)
+    python3 "$HERE/capture_probes.py" run --only "$ONLY_PROBE" --state "$state" --base "$BASE" \
+      --tokens "$LAB/tokens.env" --out "$tmp" --db "$DB" --secrets "$SECRETS"
+    python3 "$HERE/capture_probes.py" check "$SECRETS" "$tmp"
+    rm -f "$dir"/sync_*.txt
+    cp "$tmp"/* "$dir/" 2>/dev/null || say "$state: no probe sent"
+    rm -rf "$tmp"
+    return 0
+  fi
   say "capture $state"
   rm -rf "$dir"
   local tk=$LAB/tokens.env

@@ -16,11 +16,11 @@
 set -euo pipefail
 [ $# -ge 3 ] || { sed -n '2,15p' "$0"; exit 2; }
 LAB=$(cd "$1" && pwd); PORT=$2; STACK=$3; shift 3
-STATES=${*:-good deny_webservice fpm_down basic_auth https_nowhere body_limit modsec_pl1 modsec_pl2 modsec_pl3 modsec_pl4}
+STATES=${*:-$(sed -n 's/^STATES="\(.*\)"$/\1/p' "$(dirname "$0")/webserver.sh")}
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 KIT=$(cd "$HERE/../shared/moodle-lab" && pwd)
 OUT=$HERE/crates/moodle-sim/webserver-runs/$STACK
-CLI=$HERE/target/debug/sis-moodle-setup
+CLI=${CLI:-$HERE/target/debug/sis-moodle-setup}   # CLI=…: a copy, so that a build meanwhile cannot swap it
 PROXY=$((PORT + 800))
 SECRETS=${SECRETS:-$LAB/recorded-secrets.txt}
 PASSWORD='Admin#Lab2024'

@@ -14,6 +14,8 @@
 #         https_nowhere    every request 301 to https://moodle-lab.invalid/… (never resolves)
 #         body_limit       request bodies limited to 1 KB (413 above)
 #         modsec_pl1..4    ModSecurity + OWASP CRS 3.3 blocking (SecRuleEngine On), paranoia N
+#         modsec_pl1_excepted  paranoia 1 with the exception the doctor's fix names: rule 941160
+#                          (HTML in a course description) removed for /webservice/rest/server.php
 #
 # Needs (Debian 12): apache2 php8.2-fpm libapache2-mod-security2 modsecurity-crs nginx
 # libnginx-mod-http-modsecurity. Nothing under /etc is changed: every config is generated in
@@ -31,7 +33,7 @@ WEBROOT=$MOODLE; [ -d "$MOODLE/public/admin" ] && WEBROOT=$MOODLE/public
 DIR=$LAB/webserver-$PORT
 FPM=${FPM:-php-fpm8.2}
 FPM_INI=${FPM_INI:-/etc/php/8.2/fpm/php.ini}
-STATES="good deny_webservice fpm_down basic_auth https_nowhere body_limit modsec_pl1 modsec_pl2 modsec_pl3 modsec_pl4"
+STATES="good deny_webservice fpm_down basic_auth https_nowhere body_limit modsec_pl1 modsec_pl2 modsec_pl3 modsec_pl4 modsec_pl1_excepted"
 mkdir -p "$DIR"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -133,7 +135,7 @@ fi
 
 # ---- ModSecurity + CRS (Debian's recommended config, blocking) ----
 PL=""
-case "$STATE" in modsec_pl*) PL=${STATE#modsec_pl} ;; esac
+case "$STATE" in modsec_pl*) PL=${STATE#modsec_pl}; PL=${PL%%_*} ;; esac
 mkdir -p "$DIR/modsec-tmp" "$DIR/modsec-data"; chmod 1777 "$DIR/modsec-tmp" "$DIR/modsec-data"
 modsec_conf() {  # modsec_conf AUDITLOG INCLUDE_KEYWORD [SED-ARGS...]: ModSecurity + CRS at paranoia $PL
   sed "${@:3}" -e 's/^SecRuleEngine DetectionOnly/SecRuleEngine On/' \
@@ -147,7 +149,16 @@ modsec_conf() {  # modsec_conf AUDITLOG INCLUDE_KEYWORD [SED-ARGS...]: ModSecuri
   echo "$2 /etc/modsecurity/crs/crs-setup.conf"
   echo "SecAction \"id:900000,phase:1,nolog,pass,t:none,setvar:tx.paranoia_level=$PL\""
   echo "$2 /etc/modsecurity/crs/REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf"
+  if [ "$STATE" = modsec_pl1_excepted ]; then
+    echo "# The exception the doctor's fix names, as an admin adds it before the rules (one syntax"
+    echo "# for ModSecurity 2 and 3): rule 941160 off for openSIS's web-service address only."
+    echo 'SecRule REQUEST_FILENAME "@streq /webservice/rest/server.php" "id:1000100,phase:1,pass,nolog,ctl:ruleRemoveById=941160"'
+  fi
   echo "$2 /usr/share/modsecurity-crs/rules/*.conf"
+  echo "# The lab's address is a numeric IP (its wwwroot); a school's site has a name. Rule 920350"
+  echo "# (Host header is a numeric IP address) would add a warning to every request here that it"
+  echo "# never adds there, so it is taken out: the anomaly scores are those a named site gets."
+  echo "SecRuleRemoveById 920350"
   echo "$2 /etc/modsecurity/crs/RESPONSE-999-EXCLUSION-RULES-AFTER-CRS.conf"
 }
 

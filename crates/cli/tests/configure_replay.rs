@@ -240,7 +240,12 @@ async fn configure_takes_a_fresh_site_to_every_step_but_the_private_plugin_and_b
             vec![6, 7, 8, 9, 11, 12, 13, 14, 15],
             "{version}: {planned:#?}"
         );
-        assert_eq!(failing_steps(&after["report"]), vec![3], "{version}");
+        assert_eq!(
+            failing_steps(&after["report"]),
+            vec![3],
+            "{version}: {:#}",
+            after["report"]
+        );
 
         assert_eq!(
             replay.misses(),

@@ -83,6 +83,10 @@ pub struct StateCaptures {
     /// only be followed once one was issued).
     pub skipped: Vec<(String, String)>,
     pub side_effect: Option<SideEffect>,
+    /// What the database showed around the requests shaped like openSIS's sync
+    /// (`sync_side_effects.txt`): `Some(true)` when their users and courses were counted the
+    /// same before and after. `None` where none was sent.
+    pub sync_created_nothing: Option<bool>,
     /// A state of a first set-up (`state_notes.txt`): the guide's steps done on the site so
     /// far, and the tokens made. `None` for the states of a complete site broken on purpose.
     pub journey: Option<JourneyNotes>,
@@ -293,6 +297,7 @@ fn read_state(
     let mut side_effect = None;
     let mut skipped = Vec::new();
     let mut journey = None;
+    let mut sync_created_nothing = None;
     for (file, text) in files {
         if *file == "state_notes.txt" {
             journey = Some(
@@ -303,6 +308,8 @@ fn read_state(
             );
         } else if let Some(reason) = skip_reason(text) {
             skipped.push((file.trim_end_matches(".txt").to_owned(), reason));
+        } else if *file == "sync_side_effects.txt" {
+            sync_created_nothing = Some(text.lines().any(|l| l.trim() == "changed: nothing"));
         } else if file.ends_with(".txt") && *file != "side_effects.txt" {
             let capture = parse(text).map_err(|source| CatalogError::Capture {
                 path: at(file),
@@ -348,6 +355,7 @@ fn read_state(
         summary,
         skipped,
         side_effect,
+        sync_created_nothing,
         journey,
     })
 }

@@ -113,7 +113,9 @@ fn value_matches(
     match recorded {
         "<key>" => known.live_keys.iter().any(|k| k == sent),
         "<session>" => known.sessions.iter().any(|s| s == sent),
-        placeholder if placeholder.starts_with('<') && placeholder.ends_with('>') => {
+        // Only the token placeholders this simulation knows: a recorded value may be HTML
+        // (`<p>…</p>`, a course description) and is then compared as it is.
+        placeholder if known.tokens.contains_key(placeholder) => {
             known.tokens.get(placeholder).is_some_and(|t| t == sent)
         }
         exact => exact == sent,
@@ -250,6 +252,31 @@ mod tests {
             "wstoken={a}&wsfunction=core_user_update_users&moodlewsrestformat=json&users[0][id]=2"
         );
         assert_eq!(probe_of(&post(&uncaptured), &k), None);
+    }
+
+    #[test]
+    fn a_recorded_html_value_is_compared_as_it_is_not_read_as_a_placeholder() {
+        let k = known();
+        let good = Catalog::builtin()
+            .version("4.5")
+            .unwrap()
+            .state("good")
+            .unwrap();
+        let recorded = good
+            .capture("sync_course_html")
+            .expect("the HTML probe is captured in 4.5/good");
+        let body = recorded
+            .request
+            .body
+            .replace("<opensis-token>", &"a".repeat(32))
+            + "&moodlewsrestformat=json";
+        assert!(body.contains("%3Cp%3E"), "{body}");
+        assert_eq!(
+            probe_of(&post(&body), &k).as_deref(),
+            Some("sync_course_html")
+        );
+        let other = body.replace("%3Cstrong%3E", "%3Cem%3E");
+        assert_eq!(probe_of(&post(&other), &k), None);
     }
 
     #[test]

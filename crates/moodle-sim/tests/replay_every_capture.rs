@@ -313,23 +313,74 @@ async fn every_capture_file_is_answered_as_recorded() {
     // summary and side-effect files and the README/INDEX pages.
     let states: usize = per_version.values().sum();
     let indexes = catalog.versions.len() + 1;
-    // A journey state also says what had been done on the site (state_notes.txt).
-    let journey_notes = catalog
+    // A journey state also says what had been done on the site (state_notes.txt); where the
+    // sync-shaped requests were sent, the database was counted around them
+    // (sync_side_effects.txt).
+    let per_state_notes: usize = catalog
         .versions
         .iter()
         .flat_map(|v| &v.states)
-        .filter(|s| s.journey.is_some())
-        .count();
+        .map(|s| usize::from(s.journey.is_some()) + usize::from(s.sync_created_nothing.is_some()))
+        .sum();
     assert_eq!(
         files,
-        counts.exchanges + counts.skips + 2 * states + journey_notes + indexes,
+        counts.exchanges + counts.skips + 2 * states + per_state_notes + indexes,
         "every file is accounted for"
     );
     assert!(counts.exchanges > 1500);
 }
 
 /// Probes recorded after the shared captures were made, in some of their states.
-const ADDED_PROBES: &[&str] = &["pluginfile_opensis"];
+const ADDED_PROBES: &[&str] = &[
+    "pluginfile_opensis",
+    "sync_names",
+    "sync_course_html",
+    "sync_batch",
+];
+
+/// The requests shaped like openSIS's sync (scripts/lab/capture_probes.py, the doctor's own
+/// list) were sent wherever the opensis token worked and its service had their function; Moodle
+/// refused each at its parameter check, and the site's users and courses were counted the same
+/// before and after them.
+#[test]
+fn the_sync_shaped_requests_met_moodle_s_parameter_check_and_created_nothing() {
+    let mut states = 0;
+    for v in &MoodleSim::catalog().versions {
+        for s in &v.states {
+            let works = s
+                .summary
+                .get("site_info_opensis")
+                .is_some_and(|a| a.starts_with("200 ok"));
+            let sent: Vec<&str> = s
+                .captures
+                .iter()
+                .map(|c| c.probe.as_str())
+                .filter(|p| p.starts_with("sync_"))
+                .collect();
+            let at = format!("{}/{}", v.id, s.name);
+            assert_eq!(works, !sent.is_empty(), "{at}: sent {sent:?}");
+            if sent.is_empty() {
+                assert_eq!(s.sync_created_nothing, None, "{at}");
+                continue;
+            }
+            states += 1;
+            // functions_missing takes core_user_create_users out: only the course is sent.
+            let expected = if s.name == "functions_missing" { 1 } else { 3 };
+            assert_eq!(sent.len(), expected, "{at}: {sent:?}");
+            for probe in sent {
+                assert_eq!(
+                    s.summary.get(probe).map(String::as_str),
+                    Some("200 `invalidparameter`"),
+                    "{at}/{probe}"
+                );
+            }
+            assert_eq!(s.sync_created_nothing, Some(true), "{at}");
+        }
+    }
+    // good and the faults where the token works, the five journey states with a token, and
+    // the debug states: in 4.1, 4.5, 4.5 with debugging, and 5.0.
+    assert!(states >= 70, "{states}");
+}
 
 #[test]
 fn the_compiled_in_captures_are_the_shared_ones_when_present() {

@@ -12,6 +12,7 @@ use moodle_admin::undo::{undo_change, Restored};
 use moodle_admin::{AdminError, AdminSession};
 use moodle_ws::WsToken;
 
+use crate::engine::sync_shapes::SYNC_REQUESTS_CHECK;
 use crate::required_functions::required_functions;
 
 /// What the set-up wants of this site, given what is at hand.
@@ -158,7 +159,9 @@ pub async fn undo_run(session: &mut AdminSession, run: &ChangeRun) -> UndoOutcom
 /// Failing checks no change of Moodle's admin pages can fix, as their sentences: the site itself
 /// (its address, a maintenance mode started on the server's command line, a setting forced in
 /// config.php). Maintenance mode switched on in the admin pages is switched off there, so it is
-/// not one of them. "Fix it" and `doctor --fix` stop, changing nothing, when this is not empty.
+/// not one of them; nor is a web server that refuses some of openSIS's sync (the admin pages
+/// get through, the rest is fixed, and that finding stays for the admin). "Fix it" and
+/// `doctor --fix` stop, changing nothing, when this is not empty.
 pub fn unfixable(report: &crate::Report) -> Vec<String> {
     report
         .checks
@@ -167,6 +170,7 @@ pub fn unfixable(report: &crate::Report) -> Vec<String> {
         .filter(|f| {
             !(f.check == "site_not_in_maintenance"
                 && f.evidence.starts_with("maintenanceenabled = 1"))
+                && f.check != SYNC_REQUESTS_CHECK
         })
         .map(|f| f.summary.clone())
         .collect()
@@ -264,8 +268,11 @@ mod tests {
         let rest = Finding::fail("rest_protocol_enabled", 13, "REST is off");
         assert!(unfixable(&crate::Report::new(None, vec![ui, rest.clone()])).is_empty());
         assert_eq!(
-            unfixable(&crate::Report::new(None, vec![cli, rest])),
+            unfixable(&crate::Report::new(None, vec![cli, rest.clone()])),
             vec!["started on the server".to_string()]
         );
+        // A firewall that refuses some of openSIS's sync leaves the admin pages alone.
+        let waf = Finding::fail(SYNC_REQUESTS_CHECK, 0, "refuses course descriptions");
+        assert!(unfixable(&crate::Report::new(None, vec![waf, rest])).is_empty());
     }
 }

@@ -21,6 +21,9 @@ fn allowed_uncaptured(state: &str, body: &str) -> bool {
 struct Run {
     report: Report,
     uncaptured: Vec<String>,
+    /// The simulated site answered requests shaped like openSIS's sync (from this state's
+    /// captures, or at the site's own address where the typed one was not it).
+    sync_sent: bool,
 }
 
 async fn run(version: &str, state: &str, give_email: bool) -> Run {
@@ -49,7 +52,15 @@ async fn run(version: &str, state: &str, give_email: bool) -> Run {
             )
         })
         .collect();
-    Run { report, uncaptured }
+    let sync_sent = sim
+        .requests()
+        .iter()
+        .any(|q| q.probe.as_deref().is_some_and(|p| p.starts_with("sync_")));
+    Run {
+        report,
+        uncaptured,
+        sync_sent,
+    }
 }
 
 fn describe_failures(report: &Report) -> String {
@@ -111,6 +122,35 @@ async fn judge_version(version: &str) {
                 problems.push(format!(
                     "{version}/{} ({how}): outcome {:?}",
                     state.name, r.report.verdict.outcome
+                ));
+            }
+            // openSIS's sync, shaped: sent wherever the token works (the captures have their
+            // answers there), each reaching Moodle's parameter check on these plain sites;
+            // elsewhere it waits on a step that failed.
+            let sync = r
+                .report
+                .checks
+                .iter()
+                .find(|f| f.check == "site_sync_requests")
+                .expect("the sync check is in every report");
+            let sent = r.sync_sent;
+            let captured = state.captures.iter().any(|c| c.probe.starts_with("sync_"));
+            if captured && !sent {
+                problems.push(format!(
+                    "{version}/{} ({how}): the sync requests were captured, not sent",
+                    state.name
+                ));
+            }
+            let judged_right = if sent {
+                sync.status == Status::Pass && sync.evidence.contains("nothing was created")
+            } else {
+                sync.status == Status::Blocked
+                    && sync.blocked_by.is_some_and(|by| failing.contains(&by))
+            };
+            if !judged_right {
+                problems.push(format!(
+                    "{version}/{} ({how}): sync requests (sent: {sent}) {:?} {:?}: {}",
+                    state.name, sync.status, sync.blocked_by, sync.summary
                 ));
             }
             if !r.uncaptured.is_empty() {

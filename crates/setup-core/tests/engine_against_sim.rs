@@ -709,6 +709,10 @@ async fn each_probe_is_sent_once() {
             "simpleserver",
             "site_info_opensis",
             "site_info_userkey",
+            // The three requests shaped like openSIS's sync.
+            "sync_batch",
+            "sync_course_html",
+            "sync_names",
             "userkey_bad_key",
             // The accounts with the e-mail, read before the login URL is asked for and after.
             "user_by_email_opensis",

@@ -69,8 +69,14 @@ export function isPageKey(key: string): boolean {
   return pageIndex(key) >= 0;
 }
 
+/** Requests shaped like openSIS's sync reach Moodle (a step-0 check that needs the opensis token). */
+export const SYNC_REQUESTS_CHECK = "site_sync_requests";
+
 /** The page where a check's step is done (step 15 is spread over three pages). */
 export function pageOfCheck(step: number, check: string): PageKey {
+  // The site's own check that can only run with a working opensis token: openSIS's sync
+  // requests, shaped, get through the web server (step 0, judged the moment the token works).
+  if (check === SYNC_REQUESTS_CHECK) return TOKEN_OPENSIS;
   if (step !== 15) return String(step);
   if (OPENSIS_TOKEN_CHECKS.includes(check)) return TOKEN_OPENSIS;
   if (USERKEY_TOKEN_CHECKS.includes(check)) return TOKEN_USERKEY;

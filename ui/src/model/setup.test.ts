@@ -95,4 +95,9 @@ describe("Fix it", () => {
     expect(fixability(rep([inAdminPages])).siteProblems).toEqual([]);
     expect(fixability(rep([fromServer])).siteProblems).toEqual(["Started on the server."]);
   });
+
+  it("does not count a firewall that refuses some of openSIS's sync as in the way of the admin pages", () => {
+    const waf = { ...f(0, "fail", "A web application firewall refuses …"), check: "site_sync_requests" };
+    expect(fixability(rep([waf, f(13, "fail")]))).toEqual({ failing: [0, 13], siteProblems: [] });
+  });
 });

@@ -3,6 +3,7 @@
 // Must not: hold words (strings/) or decide a change (the Rust side plans and makes them).
 
 import type { ChangeLine, MadeChange, Report, SetupProgress } from "../bindings";
+import { SYNC_REQUESTS_CHECK } from "./journey";
 
 export type RowState = "waiting" | "working" | "made" | "left" | "refused";
 
@@ -76,7 +77,10 @@ export function fixability(report: Report | null): { failing: number[]; siteProb
     f.check === "site_not_in_maintenance" && f.evidence.startsWith("maintenanceenabled = 1");
   return {
     failing,
-    siteProblems: fails.filter((f) => f.step === 0 && !adminPageMaintenance(f)).map((f) => f.summary),
+    // A web server that refuses some of openSIS's sync leaves the admin pages alone: named, not in the way.
+    siteProblems: fails
+      .filter((f) => f.step === 0 && !adminPageMaintenance(f) && f.check !== SYNC_REQUESTS_CHECK)
+      .map((f) => f.summary),
   };
 }
 

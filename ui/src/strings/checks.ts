@@ -13,6 +13,7 @@ export const CHECK_TITLES: Record<string, string> = {
   site_ip_blocked: "Moodle's IP blocker",
   site_web_firewall: "A web firewall in front",
   site_web_server: "The web server in front of Moodle",
+  site_sync_requests: "openSIS's sync requests get through",
   site_answers_clean_json: "Clean answers (nothing before the data)",
   userkey_plugin_installed: "User key authentication plugin installed",
   userkey_plugin_version: "User key authentication plugin version",

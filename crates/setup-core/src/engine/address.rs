@@ -1,9 +1,51 @@
 // Owns: finding the site's own address when the typed one is not it — Moodle's redirect
 // (`X-Redirect-By: Moodle`) or its `redirecterrordetected` answer, then the public
-// configuration at that address. Must not: follow a redirect with a token, or leave https.
+// configuration at that address; and where a web server's own redirect points, asked the
+// same way. Must not: follow a redirect with a token, or leave https.
 
 use moodle_ws::error::codes;
 use moodle_ws::{normalize_site_url, MoodleClient, PublicConfig, SiteRoot, WsError};
+
+/// The page the public configuration is asked at (its path, below the site's root).
+const PUBLIC_CONFIG_PAGE: &str = "/lib/ajax/service-nologin.php";
+
+/// A web server (not Moodle) redirected the public configuration to the same page at another
+/// address: that address, and what its public configuration said, asked without a token.
+#[derive(Debug)]
+pub struct RedirectTarget {
+    pub root: SiteRoot,
+    pub answer: Result<PublicConfig, WsError>,
+}
+
+/// The site root a web server's redirect of the public configuration points at: the same page
+/// at another address (an http site sent to https, a new host name). `None` for a redirect to
+/// some other page (a login gateway), to the typed address itself, or from https to http.
+pub(super) fn redirect_root(location: &str, typed: &SiteRoot) -> Option<SiteRoot> {
+    let url = typed.as_url().join(location).ok()?;
+    let prefix = url.path().strip_suffix(PUBLIC_CONFIG_PAGE)?;
+    let root =
+        normalize_site_url(&format!("{}{prefix}", url.origin().ascii_serialization())).ok()?;
+    (root != *typed && (root.is_https() || !typed.is_https())).then_some(root)
+}
+
+/// Asks the public configuration where a web server's redirect of it points.
+pub(super) async fn redirect_target(
+    client: &MoodleClient,
+    typed: &SiteRoot,
+    answer: &Result<PublicConfig, WsError>,
+) -> Option<RedirectTarget> {
+    let Err(WsError::Redirect {
+        location,
+        by_moodle: false,
+        ..
+    }) = answer
+    else {
+        return None;
+    };
+    let root = redirect_root(location, typed)?;
+    let answer = client.with_root(root.clone()).public_config().await;
+    Some(RedirectTarget { root, answer })
+}
 
 /// The typed address is not the site's `wwwroot`: what showed it, and what the site says at
 /// its own address.
@@ -60,5 +102,44 @@ pub(super) async fn find_wwwroot(
         by_moodle,
         wwwroot,
         config,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(url: &str) -> SiteRoot {
+        normalize_site_url(url).unwrap()
+    }
+
+    #[test]
+    fn a_web_server_s_redirect_of_the_same_page_names_the_root_it_points_at() {
+        let typed = root("http://127.0.0.1:8145");
+        let page = "lib/ajax/service-nologin.php?info=tool_mobile_get_public_config&lang=en";
+        assert_eq!(
+            redirect_root(&format!("https://moodle-lab.invalid/{page}"), &typed),
+            Some(root("https://moodle-lab.invalid"))
+        );
+        assert_eq!(
+            redirect_root(&format!("https://lms.school.org/moodle/{page}"), &typed),
+            Some(root("https://lms.school.org/moodle"))
+        );
+        // Relative to the typed address.
+        assert_eq!(
+            redirect_root(&format!("/moodle/{page}"), &typed),
+            Some(root("http://127.0.0.1:8145/moodle"))
+        );
+        // Another page (a login gateway), the same address, or https left for http: none.
+        assert_eq!(redirect_root("https://sso.school.org/login", &typed), None);
+        assert_eq!(
+            redirect_root(&format!("http://127.0.0.1:8145/{page}"), &typed),
+            None
+        );
+        let https = root("https://lms.school.org");
+        assert_eq!(
+            redirect_root(&format!("http://lms.school.org/{page}"), &https),
+            None
+        );
     }
 }

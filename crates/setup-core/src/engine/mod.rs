@@ -5,6 +5,7 @@ mod address;
 mod judge;
 mod observe;
 mod sso;
+pub mod sync_shapes;
 
 use moodle_ws::{normalize_site_url, ExchangeObserver, SiteUrlError, WsError, WsToken};
 use serde::Serialize;

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::address::{self, Moved};
 use super::sso::{self, NotRun, Sso};
+use super::sync_shapes::{sync_shapes, SyncShape};
 use super::{DiagnoseInput, DiagnoseOptions};
 use crate::required_functions::{is_web_services_plugin_function, required_functions};
 
@@ -65,6 +66,9 @@ pub struct Observations {
     pub public_config: Result<PublicConfig, WsError>,
     /// The typed address is not the site's `wwwroot` (Moodle redirects away from it).
     pub moved: Option<Moved>,
+    /// The web server (not Moodle) redirected the public configuration to the same page at
+    /// another address: what that address answered, asked without a token.
+    pub redirect_target: Option<address::RedirectTarget>,
     /// `--no-sso`: the probes with a side effect were not sent.
     pub no_sso: bool,
     /// Missing tokens are waited for, not failed (the wizard asks for them later).
@@ -97,12 +101,23 @@ pub struct Observations {
     /// token in (enabled, open to its user, may download files), which tells "the service has
     /// no functions yet" from "the service refuses the token".
     pub service_gate: Option<Result<Value, WsError>>,
+    /// The requests shaped like openSIS's sync (sync_shapes.rs), each sent only with a working
+    /// opensis token whose service has its function: Moodle refuses each at its parameter
+    /// check, so an answer that is not Moodle's is the web server's or a firewall's.
+    pub sync_probes: Vec<SyncProbe>,
     pub admin_email: Option<EmailSource>,
     pub sso: Sso,
     /// A second login key, opened only after it had aged this long (the life-time check).
     pub aged_follow: Option<(Duration, Result<LoginFollow, WsError>)>,
     /// How long each part took.
     pub timings: crate::finding::Timings,
+}
+
+/// A request shaped like openSIS's sync, and its answer.
+#[derive(Debug)]
+pub struct SyncProbe {
+    pub shape: &'static SyncShape,
+    pub answer: Result<Value, WsError>,
 }
 
 impl Observations {
@@ -225,6 +240,11 @@ pub(super) async fn observe(
     } else {
         None
     };
+    let redirect_target = if moved.is_none() {
+        address::redirect_target(&typed_client, &typed, &public_config).await
+    } else {
+        None
+    };
     let root = match (&moved, &public_config) {
         (Some(m), _) => match (&m.wwwroot, &m.config) {
             (Some(root), Some(Ok(_))) => root.clone(),
@@ -243,6 +263,7 @@ pub(super) async fn observe(
         addresses,
         public_config,
         moved,
+        redirect_target,
         no_sso: options.no_sso,
         tokens_pending: options.tokens_pending,
         simulated_site: options.simulated_site,
@@ -259,6 +280,7 @@ pub(super) async fn observe(
         opensis_early_read: None,
         plugin_probe: None,
         service_gate: None,
+        sync_probes: Vec::new(),
         admin_email: given_email.clone().map(EmailSource::Given),
         sso: Sso::default(),
         aged_follow: None,
@@ -420,17 +442,35 @@ pub(super) async fn observe(
         };
         (with_owner(chain), looked_up)
     });
-    let ((retry, plugin_probe), second_time, ((sso, looked_up), sso_time)) = {
+    // openSIS's sync, shaped: sent only where the service has the function they call.
+    let sync = async {
+        let Some((token, info)) = working else {
+            return Vec::new();
+        };
+        let client = &client;
+        let sent = sync_shapes()
+            .iter()
+            .filter(|shape| info.has_function(&shape.function))
+            .map(|shape| async move {
+                let answer = client
+                    .call_value(token, &shape.function, &shape.form())
+                    .await;
+                SyncProbe { shape, answer }
+            });
+        futures::future::join_all(sent).await
+    };
+    let ((retry, plugin_probe, sync_probes), second_time, ((sso, looked_up), sso_time)) = {
         let tokens_more = Instant::now();
         let (a, b) = tokio::join!(
             async {
-                let r = tokio::join!(retry, plugin_probe);
+                let r = tokio::join!(retry, plugin_probe, sync);
                 (r, tokens_more.elapsed())
             },
             timed(sso_chain)
         );
         (a.0, a.1, b)
     };
+    obs.sync_probes = sync_probes;
     obs.timings.tokens_ms = millis(first_time + second_time);
     obs.opensis_info_retry = retry;
     obs.opensis_info = opensis_info;

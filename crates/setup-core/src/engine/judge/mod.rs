@@ -7,6 +7,7 @@ mod service;
 mod site;
 mod site_extra;
 mod sso_extra;
+mod sync_requests;
 mod tokens;
 
 use moodle_ws::envelope::shorten;

@@ -7,7 +7,7 @@ use moodle_ws::{same_site, TransportKind, WsError};
 
 use super::{describe, without_query};
 use crate::cfg_cli;
-use crate::engine::address::Moved;
+use crate::engine::address::{Moved, RedirectTarget};
 use crate::engine::observe::Observations;
 use crate::finding::Finding;
 use crate::reachability::{classify, is_local_only_name, AddressKind};
@@ -22,6 +22,7 @@ pub(super) fn findings(obs: &Observations) -> Vec<Finding> {
     out.extend(super::site_extra::certificate(obs));
     out.extend(super::site_extra::clean_json(obs));
     out.extend(super::site_extra::web_server(obs));
+    out.push(super::sync_requests::finding(obs));
     out
 }
 
@@ -227,6 +228,9 @@ fn redirected(obs: &Observations, location: &str) -> Finding {
         .evidence(evidence)
         .fix("Keep https: make the web server answer https requests itself instead of sending them to http, and set $CFG->wwwroot in config.php to the https address. Do not enter the http address in openSIS: the tokens would cross the internet unencrypted.");
     }
+    if let Some(target) = &obs.redirect_target {
+        return redirected_to(target, &typed, evidence);
+    }
     if https_of_same {
         return Finding::fail(
             CHECK,
@@ -255,7 +259,51 @@ fn redirected(obs: &Observations, location: &str) -> Finding {
     )
     .evidence(evidence)
     .fix(format!(
-        "Use the address the site redirects to (without the page part): {location}"
+        "Open the address the site redirects to ({}) in a browser: if Moodle answers there, use its address without the page part; if it is a login or gateway page, Moodle's web-service scripts (lib/ajax/, webservice/) must be let through without it.",
+        without_query(location)
+    ))
+}
+
+/// The web server sends the page to the same page at another address, which was asked too
+/// (without a token): Moodle answers there, or nothing does.
+fn redirected_to(target: &RedirectTarget, typed: &str, evidence: String) -> Finding {
+    const CHECK: &str = "site_is_moodle";
+    let root = &target.root;
+    let evidence = format!("{evidence}; at {root}: {}", describe_result(&target.answer));
+    let Err(e) = &target.answer else {
+        return Finding::fail(
+            CHECK,
+            0,
+            format!("{typed} redirects to {root}, where Moodle answers: that is the address to use."),
+        )
+        .evidence(evidence)
+        .fix(format!("Use {root} in openSIS's LMS Settings and in this check: openSIS's requests would not follow the redirect (a redirected POST loses its data)."));
+    };
+    let nothing = match e {
+        WsError::Transport {
+            kind: TransportKind::Dns,
+            ..
+        } => "that name does not resolve".to_owned(),
+        WsError::Transport {
+            kind: TransportKind::Tls,
+            ..
+        } => "no https connection can be made there".to_owned(),
+        WsError::Transport { .. } | WsError::Incomplete { .. } => {
+            "nothing answers there".to_owned()
+        }
+        other => format!("Moodle does not answer there ({})", describe(other)),
+    };
+    let scheme_move = root.is_https() && typed.starts_with("http://");
+    Finding::fail(
+        CHECK,
+        0,
+        format!("The web server sends every request for {typed} to {root}, and {nothing}: openSIS can use neither address."),
+    )
+    .evidence(evidence)
+    .fix(format!(
+        "{}The redirect is in the web server's configuration (Apache: \"Redirect permanent\" or a RewriteRule; nginx: \"return 301 …\"). Either make {root} work — a DNS name that resolves to the server, {}a virtual host (Apache) or server block (nginx) there that serves Moodle, and $CFG->wwwroot in config.php set to it — or take the redirect out until it does.",
+        if scheme_move { "The site is being moved to https, and the https address is not ready. " } else { "" },
+        if root.is_https() { "a certificate for that name, " } else { "" },
     ))
 }
 
