@@ -54,6 +54,13 @@ describe("pages", () => {
     expect(pageFindings("15", r).map((f) => f.check)).toEqual(["sso_round_trip"]);
   });
 
+  it("the site's check of openSIS's sync requests is shown where the opensis token is asked, not on the site's page", () => {
+    const waiting = { blocked_by: 15, summary: "Not checked yet: it waits for the opensis token." };
+    const r = report([finding("site_is_moodle", 0, "pass"), finding("site_sync_requests", 0, "blocked", waiting), finding("opensis_token", 15, "pass")]);
+    expect(pageFindings("0", r).map((f) => f.check)).toEqual(["site_is_moodle"]);
+    expect(pageFindings("token-opensis", r).map((f) => f.check)).toEqual(["site_sync_requests", "opensis_token"]);
+  });
+
   it("a page waits while a token is missing and is proven once its checks pass", () => {
     const p = demoProfile();
     expect(pageLook("9", waitingReport, p)).toBe("waiting");

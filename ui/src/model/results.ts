@@ -9,13 +9,11 @@ import { S } from "../strings/common";
 import {
   DONE_PAGE,
   JOURNEY,
-  OPENSIS_TOKEN_CHECKS,
   SIS_PAGE,
   SIS_PROGRESS_STEP,
   SIS_TYPED_ITEM,
   TOKEN_OPENSIS,
   TOKEN_USERKEY,
-  USERKEY_TOKEN_CHECKS,
   journeyPage,
   pageIndex,
   pageOfCheck,
@@ -48,20 +46,12 @@ export function ownFindings(key: PageKey, report: Report | null): Finding[] {
   return report.checks.filter((f) => pageOfCheck(f.step, f.check) === key);
 }
 
-/** The findings shown on a page of the wizard. */
+/** The findings shown on a page of the wizard: its own checks (a check's page, as
+ *  `pageOfCheck` says), then the checks its checklist names (a manual step is proven by a
+ *  later step's check). */
 export function pageFindings(key: PageKey, report: Report | null): Finding[] {
   if (!report || key === SIS_PAGE || key === DONE_PAGE) return [];
-  const step15 = report.checks.filter((f) => f.step === 15);
-  if (key === TOKEN_OPENSIS || key === TOKEN_USERKEY) {
-    const list = key === TOKEN_OPENSIS ? OPENSIS_TOKEN_CHECKS : USERKEY_TOKEN_CHECKS;
-    const named = new Set((PAGES[key]?.items ?? []).flatMap((i) => i.checks ?? []));
-    return report.checks.filter((f) => (f.step === 15 && list.includes(f.check)) || named.has(f.check));
-  }
-  const own =
-    key === "15"
-      ? step15.filter((f) => !OPENSIS_TOKEN_CHECKS.includes(f.check) && !USERKEY_TOKEN_CHECKS.includes(f.check))
-      : report.checks.filter((f) => String(f.step) === key);
-  // The checks its checklist names (a manual step is proven by a later step's check).
+  const own = ownFindings(key, report);
   const named = new Set((PAGES[key]?.items ?? []).flatMap((i) => i.checks ?? []));
   const more = report.checks.filter((f) => named.has(f.check) && !own.includes(f));
   return [...own, ...more];
