@@ -17,7 +17,7 @@ pub mod site_read;
 pub mod snapshot;
 pub mod undo;
 
-pub use error::AdminError;
+pub use error::{AdminError, SignInRefusal};
 pub use page::Page;
 pub use password::Password;
-pub use session::{AdminSession, SignInRefusal};
+pub use session::AdminSession;

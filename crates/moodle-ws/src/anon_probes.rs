@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::{client::MoodleClient, envelope::excerpt, error::WsError};
+use crate::{client::MoodleClient, error::WsError, text::excerpt};
 
 pub const USERKEY_LOGIN_ENDPOINT: &str = "auth/userkey/login.php";
 pub const LOGIN_PAGE_ENDPOINT: &str = "login/index.php";
@@ -165,7 +165,7 @@ impl PageAnswer {
                     ..
                 })
             ),
-            title: crate::envelope::html_title(&String::from_utf8_lossy(&answer.body)),
+            title: crate::text::html_title(&String::from_utf8_lossy(&answer.body)),
         }
     }
 }

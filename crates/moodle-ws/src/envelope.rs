@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use crate::error::WsError;
+use crate::text::{excerpt, html_title};
 
-const EXCERPT_CHARS: usize = 300;
 const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
 /// Bytes before the JSON of an answer. Moodle's own answers start with `{` or `[`; a
@@ -44,9 +44,6 @@ fn looks_like_json(body: &[u8]) -> bool {
         Some(b'{' | b'[')
     )
 }
-const TITLE_SEARCH_BYTES: usize = 64 * 1024;
-/// A page title longer than this is cut: it goes into findings and error messages.
-const TITLE_CHARS: usize = 200;
 
 /// Decodes a web-service answer. Moodle sends its errors as HTTP 200 with
 /// `{"exception", "errorcode", "message"}`, so the body's shape is read before the status.
@@ -140,45 +137,10 @@ fn protocol_reason(content_type: Option<&str>, body: &str) -> String {
     "text that is not JSON where JSON was expected".into()
 }
 
-/// The `<title>` of an HTML page, to name the proxy or login page the admin is looking at.
-/// Only the start of the page is searched: a title is in its head.
-pub fn html_title(body: &str) -> Option<String> {
-    let mut end = body.len().min(TITLE_SEARCH_BYTES);
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &body[..end];
-    let lower = head.to_ascii_lowercase();
-    let start = lower.find("<title")?;
-    let open_end = lower[start..].find('>')? + start + 1;
-    let close = lower[open_end..].find("</title>")? + open_end;
-    let title = shorten(head.get(open_end..close)?, TITLE_CHARS);
-    (!title.is_empty()).then_some(title)
-}
-
-/// The first characters of a body, on one line, for evidence. Reads no further than it needs.
-pub fn excerpt(body: &str) -> String {
-    shorten(body, EXCERPT_CHARS)
-}
-
-/// At most `limit` characters of a text, its white space collapsed to single spaces, with `…`
-/// when it was cut: for words a site sent that end up in a sentence for the admin.
-pub fn shorten(body: &str, limit: usize) -> String {
-    let mut chars = body
-        .split_whitespace()
-        .enumerate()
-        .flat_map(|(i, word)| (i > 0).then_some(' ').into_iter().chain(word.chars()));
-    let cut: String = chars.by_ref().take(limit).collect();
-    if chars.next().is_some() {
-        format!("{cut}…")
-    } else {
-        cut
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::TITLE_CHARS;
 
     #[test]
     fn bytes_before_the_json_are_read_past_and_named() {

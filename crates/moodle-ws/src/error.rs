@@ -15,7 +15,7 @@ pub const LOCATION_CHARS: usize = 300;
 /// name), at most [`LOCATION_CHARS`] characters.
 pub fn shown_location(location: &str) -> String {
     let bare = location.split('?').next().unwrap_or_default();
-    crate::envelope::shorten(bare, LOCATION_CHARS)
+    crate::text::shorten(bare, LOCATION_CHARS)
 }
 
 /// Why the connection itself failed, before any HTTP answer.
@@ -63,8 +63,8 @@ pub enum WsError {
     },
     #[error(
         "Moodle refused the call: {} ({})",
-        crate::envelope::shorten(errorcode, ERRORCODE_CHARS),
-        crate::envelope::shorten(message, MESSAGE_CHARS)
+        crate::text::shorten(errorcode, ERRORCODE_CHARS),
+        crate::text::shorten(message, MESSAGE_CHARS)
     )]
     Moodle {
         exception: String,
@@ -74,7 +74,7 @@ pub enum WsError {
     },
     #[error(
         "the answer was not what Moodle sends: {}",
-        crate::envelope::shorten(reason, MESSAGE_CHARS)
+        crate::text::shorten(reason, MESSAGE_CHARS)
     )]
     Protocol {
         reason: String,

@@ -222,7 +222,7 @@ pub fn decode_update_warnings(value: &Value) -> Result<Vec<WsWarning>, WsError> 
         .map(|w| w.warnings)
         .map_err(|e| WsError::Protocol {
             reason: format!("the answer of core_user_update_users has an unexpected shape ({e})"),
-            body_excerpt: crate::envelope::excerpt(&value.to_string()),
+            body_excerpt: crate::text::excerpt(&value.to_string()),
         })
 }
 
@@ -233,6 +233,6 @@ pub fn decode_answer<T: serde::de::DeserializeOwned>(
 ) -> Result<T, WsError> {
     serde_json::from_value(value.clone()).map_err(|e| WsError::Protocol {
         reason: format!("the answer of {function} has an unexpected shape ({e})"),
-        body_excerpt: crate::envelope::excerpt(&value.to_string()),
+        body_excerpt: crate::text::excerpt(&value.to_string()),
     })
 }

@@ -11,6 +11,7 @@ pub mod http;
 pub mod public_config;
 pub mod service_gate;
 pub mod site_url;
+pub mod text;
 pub mod tls_inspect;
 pub mod token;
 pub mod web_server;

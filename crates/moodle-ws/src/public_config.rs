@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{client::MoodleClient, envelope::excerpt, error::WsError};
+use crate::{client::MoodleClient, error::WsError, text::excerpt};
 
 /// `lang=en` asks for Moodle's English texts, whatever the site's default language.
 pub const PUBLIC_CONFIG_ENDPOINT: &str =

@@ -58,7 +58,7 @@ pub fn own_page(status: u16, server: Option<&str>, body: &[u8]) -> Option<String
         return Some(name.to_owned());
     }
     let titled_with_status =
-        crate::envelope::html_title(&text).is_some_and(|t| t.starts_with(&format!("{status} ")));
+        crate::text::html_title(&text).is_some_and(|t| t.starts_with(&format!("{status} ")));
     let server = server.map(str::trim).filter(|s| !s.is_empty())?;
     let known = [
         "Apache",

@@ -3,8 +3,8 @@
 //! HTML page or a redirect.
 
 use moodle_sim::{Capture, Catalog};
-use moodle_ws::envelope::html_title;
 use moodle_ws::public_config::parse_public_config;
+use moodle_ws::text::html_title;
 use moodle_ws::{decode_envelope, SiteInfo, UserRecord, WsError};
 
 fn decode(c: &Capture) -> Result<serde_json::Value, WsError> {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use moodle_ws::envelope::html_title;
+use moodle_ws::text::html_title;
 use moodle_ws::WsToken;
 use serde_json::{Map, Value};
 use url::Url;

@@ -10,8 +10,8 @@ mod sso_extra;
 mod sync_requests;
 mod tokens;
 
-use moodle_ws::envelope::shorten;
 use moodle_ws::error::{codes, ERRORCODE_CHARS, MESSAGE_CHARS};
+use moodle_ws::text::shorten;
 use moodle_ws::{ServiceGate, SiteInfo, UserkeyLoginPage, WsError};
 
 use super::observe::Observations;
