@@ -6,7 +6,7 @@
 #   bash scripts/measure-rebuild.sh [FILE] [CARGO-BUILD-ARGS...]   (default args: --workspace)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FILE=${1:-crates/setup-core/src/sis/api.rs}
+FILE=${1:-crates/sis-connector/src/api.rs}
 shift || true
 ARGS=("${@:---workspace}")
 [ -f "$FILE" ] || { echo "no such file: $FILE" >&2; exit 2; }

@@ -6,8 +6,8 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use setup_core::sis::api::OpenSisApi;
-use setup_core::sis::config::OpenSisApiConfig;
+use sis_connector::api::OpenSisApi;
+use sis_connector::config::OpenSisApiConfig;
 
 #[path = "common/raw_answer.rs"]
 mod raw_answer;

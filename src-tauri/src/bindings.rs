@@ -28,7 +28,7 @@ pub fn typescript() -> String {
         decl::<setup_core::Step>(&cfg),
         decl::<setup_core::profile::StepProgress>(&cfg),
         decl::<setup_core::profile::Profile>(&cfg),
-        decl::<setup_core::secrets::SecretKind>(&cfg),
+        decl::<::secrets::SecretKind>(&cfg),
         decl::<moodle_sim::Front>(&cfg),
         decl::<demo::DemoState>(&cfg),
         decl::<demo::DemoVersion>(&cfg),

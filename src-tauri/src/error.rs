@@ -1,12 +1,12 @@
 // Owns: the one error type commands return, serialised for the UI as `{code, message}` with
 // stable codes. Must not: carry a secret in its message.
 
+use ::secrets::SecretError;
 use moodle_admin::AdminError;
 use serde::{Serialize, Serializer};
 use setup_core::profile::ProfileError;
-use setup_core::secrets::SecretError;
-use setup_core::sis::SisError;
 use setup_core::EngineError;
+use sis_connector::SisError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+use ::secrets::{KeyringStore, SecretStore, SessionStore};
 use moodle_sim::MoodleSim;
 use moodle_ws::{build_http_client, HttpConfig};
 use setup_core::history::{HistoryRead, HistoryStore, HISTORY_LIMIT};
 use setup_core::profile::{Profile, ProfileStore};
-use setup_core::secrets::{KeyringStore, SecretStore, SessionStore};
 use setup_core::watch::{Snapshot, Watcher};
 
 use crate::admin::{AdminSlot, SignInWait};
@@ -45,7 +45,7 @@ pub struct AppState {
     /// The demo profile lives in memory only: its address changes with every start.
     demo_profile: tokio::sync::Mutex<Option<Profile>>,
     /// The simulated openSIS of demo mode.
-    pub demo_sis: tokio::sync::Mutex<Option<setup_core::sis::fake::FakeOpenSis>>,
+    pub demo_sis: tokio::sync::Mutex<Option<sis_connector::fake::FakeOpenSis>>,
     /// Cancels the plugin download under way, if any.
     pub plugin_cancel: tokio::sync::Mutex<Option<setup_core::plugin_zip::CancellationToken>>,
     /// The watched schools' schedules and what is known of their steps.
@@ -146,9 +146,7 @@ impl AppState {
             let probed =
                 tokio::task::spawn_blocking(move || keyring.check_available().map(|()| keyring))
                     .await
-                    .unwrap_or_else(|e| {
-                        Err(setup_core::secrets::SecretError::Unavailable(e.to_string()))
-                    });
+                    .unwrap_or_else(|e| Err(::secrets::SecretError::Unavailable(e.to_string())));
             *choice = match probed {
                 Ok(keyring) => SecretsChoice::Ready(Arc::new(keyring)),
                 Err(e) => {

@@ -1,9 +1,9 @@
 //! The commands through Tauri's IPC on the mock runtime: what the UI sends and receives,
 //! errors as `{code, message}`, tokens kept out of files, demo mode end to end.
 
+use ::secrets::{SecretStore, SessionStore};
 use serde_json::{json, Value};
 use setup_core::profile::ProfileStore;
-use setup_core::secrets::{SecretStore, SessionStore};
 use sis_moodle_setup_app::{build_app, AppState};
 use std::sync::Arc;
 use tauri::ipc::{CallbackFn, InvokeBody};

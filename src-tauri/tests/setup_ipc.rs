@@ -9,11 +9,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use ::secrets::{SecretKind, SecretStore, SessionStore};
 use moodle_admin::{AdminSession, Password};
 use moodle_sim::admin_replay::{self, RecordedRun, RunReplay};
 use serde_json::{json, Value};
 use setup_core::profile::ProfileStore;
-use setup_core::secrets::{SecretKind, SecretStore, SessionStore};
 use sis_moodle_setup_app::admin::AdminHold;
 use sis_moodle_setup_app::{build_app, AppState};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -438,7 +438,7 @@ fn fix_it_on_diagnose_fixes_each_recorded_fault_and_remakes_refused_tokens() {
                 (SecretKind::UserkeyToken, userkey),
             ] {
                 h.secrets
-                    .set(&id, kind, &setup_core::secrets::Secret::new(value))
+                    .set(&id, kind, &::secrets::Secret::new(value))
                     .unwrap();
             }
             let report = h.ok("diagnose_profile", json!({"profileId": id}));

@@ -5,9 +5,9 @@
 
 use std::fmt::Write as _;
 
+use secrets::{KeyringStore, SecretStore};
 use setup_core::district::{check_all, worst, Checked, School};
 use setup_core::profile::{Profile, ProfileStore};
-use setup_core::secrets::{KeyringStore, SecretStore};
 use setup_core::Outcome;
 
 use crate::doctor_cmd::{

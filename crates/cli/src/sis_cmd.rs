@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use moodle_ws::{build_http_client, normalize_site_url, HttpConfig, WsToken};
+use secrets::{KeyringStore, Secret, SecretKind, SecretStore};
 use setup_core::profile::{Profile, ProfileStore};
-use setup_core::secrets::{KeyringStore, Secret, SecretKind, SecretStore};
-use setup_core::sis::{
-    self, connect_preview, ConnectionInput, GuideField, GuidedCard, LmsSettings, LmsSettingsView,
-    OpenSisApi, SaveReport, SisConfig, SisError, SisTargetKind,
+use sis_connector::{
+    self as sis, connect_preview, ConnectionInput, GuideField, GuidedCard, LmsSettings,
+    LmsSettingsView, OpenSisApi, SaveReport, SisConfig, SisError, SisTargetKind,
 };
 
 use crate::doctor_cmd::{Format, OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR};
@@ -792,8 +792,8 @@ mod tests {
 
     use clap::Parser;
     use moodle_sim::MoodleSim;
-    use setup_core::secrets::SessionStore;
-    use setup_core::sis::fake::{self, FakeOpenSis, FakeOptions};
+    use secrets::SessionStore;
+    use sis_connector::fake::{self, FakeOpenSis, FakeOptions};
 
     use super::*;
 
@@ -830,22 +830,13 @@ mod tests {
     struct SharedStore(Arc<SessionStore>);
 
     impl SecretStore for SharedStore {
-        fn get(
-            &self,
-            p: &str,
-            k: SecretKind,
-        ) -> Result<Option<Secret>, setup_core::secrets::SecretError> {
+        fn get(&self, p: &str, k: SecretKind) -> Result<Option<Secret>, secrets::SecretError> {
             self.0.get(p, k)
         }
-        fn set(
-            &self,
-            p: &str,
-            k: SecretKind,
-            v: &Secret,
-        ) -> Result<(), setup_core::secrets::SecretError> {
+        fn set(&self, p: &str, k: SecretKind, v: &Secret) -> Result<(), secrets::SecretError> {
             self.0.set(p, k, v)
         }
-        fn delete(&self, p: &str, k: SecretKind) -> Result<(), setup_core::secrets::SecretError> {
+        fn delete(&self, p: &str, k: SecretKind) -> Result<(), secrets::SecretError> {
             self.0.delete(p, k)
         }
         fn is_persistent(&self) -> bool {

@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use moodle_sim::MoodleSim;
+use secrets::{KeyringStore, Secret, SecretKind, SecretStore};
 use setup_core::profile::{Profile, ProfileStore, CONFIG_DIR_VAR};
-use setup_core::secrets::{KeyringStore, Secret, SecretKind, SecretStore};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sis-moodle-setup");
 

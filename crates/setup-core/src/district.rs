@@ -8,7 +8,7 @@ use moodle_ws::WsToken;
 use crate::engine::{diagnose_with, DiagnoseInput, DiagnoseOptions};
 use crate::finding::{Outcome, Report};
 use crate::profile::Profile;
-use crate::secrets::{SecretError, SecretKind, SecretStore};
+use secrets::{SecretError, SecretKind, SecretStore};
 
 /// How many schools are checked at the same time by default: a district's schools all at
 /// once (each diagnosis mostly waits on the network), with a bound on open connections.

@@ -15,8 +15,6 @@ pub mod profile;
 pub mod reachability;
 pub mod report_markdown;
 pub mod required_functions;
-pub mod secrets;
-pub mod sis;
 pub mod steps;
 pub mod watch;
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::secrets::{SecretError, SecretStore};
+use secrets::{SecretError, SecretStore};
 
 /// Overrides the configuration folder (tests, portable installs).
 pub const CONFIG_DIR_VAR: &str = "SIS_MOODLE_SETUP_CONFIG_DIR";
@@ -289,7 +289,7 @@ impl ProfileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::{Secret, SecretKind, SessionStore};
+    use secrets::{Secret, SecretKind, SessionStore};
 
     #[test]
     fn profiles_round_trip_rename_duplicate_delete() {

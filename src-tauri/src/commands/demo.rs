@@ -2,12 +2,12 @@
 // from real Moodle sites), its demo profile and tokens, and the choice of captured version,
 // state and condition in front. Must not: let demo tokens reach the keyring.
 
+use ::secrets::{Secret, SecretKind, SecretStore};
 use moodle_sim::{Front, MoodleSim, DEFAULT_VERSION, GOOD_STATE};
 use serde::Serialize;
 use setup_core::profile::Profile;
-use setup_core::secrets::{Secret, SecretKind, SecretStore};
-use setup_core::sis::fake::{self, FakeOpenSis, FakeOptions};
-use setup_core::sis::{SisConfig, SisTargetKind};
+use sis_connector::fake::{self, FakeOpenSis, FakeOptions};
+use sis_connector::{SisConfig, SisTargetKind};
 use tauri::State;
 
 use crate::error::{AppError, AppResult};

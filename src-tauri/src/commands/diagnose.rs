@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use ::secrets::SecretKind;
 use moodle_ws::{normalize_site_url, WsToken};
 use serde::Serialize;
 use setup_core::profile::Profile;
-use setup_core::secrets::SecretKind;
 use setup_core::{
     diagnose_with, DiagnoseInput, DiagnoseOptions, Report, Status, Verdict, KEY_LIFETIME_CHECK_AGE,
 };

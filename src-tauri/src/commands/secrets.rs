@@ -1,9 +1,9 @@
 // Owns: the token commands — keyring status, the session-only choice, saving, clearing,
 // revealing tokens. Must not: return a token except to an explicit reveal.
 
+use ::secrets::{Secret, SecretKind};
 use moodle_ws::WsToken;
 use serde::Serialize;
-use setup_core::secrets::{Secret, SecretKind};
 use tauri::State;
 
 use crate::error::{AppError, AppResult};

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ::secrets::{Secret, SecretKind, SecretStore};
 use moodle_admin::plan::TokenFor;
 use moodle_admin::record::{now_secs, ChangeRecord, ChangeRun, Undo};
 use moodle_admin::undo::Restored;
@@ -16,7 +17,6 @@ use serde::Serialize;
 use setup_core::configure::{self, Event};
 use setup_core::plugin_zip::{validate_bytes, ValidateOptions};
 use setup_core::profile::Profile;
-use setup_core::secrets::{Secret, SecretKind, SecretStore};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::admin::AdminHold;
@@ -730,7 +730,7 @@ mod tests {
 
     #[test]
     fn a_token_the_last_diagnosis_refused_is_not_kept_for_the_plan() {
-        let store = setup_core::secrets::SessionStore::default();
+        let store = ::secrets::SessionStore::default();
         let opensis = "0123456789abcdef0123456789abcdef";
         let userkey = "fedcba9876543210fedcba9876543210";
         store

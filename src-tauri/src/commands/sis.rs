@@ -2,9 +2,9 @@
 // through the openSIS API (after the Connect preview) or the guided card's preview.
 // Must not: store the password or passphrase anywhere but the keyring, and only when asked.
 
+use ::secrets::{Secret, SecretKind, SecretStore};
 use serde::{Deserialize, Serialize};
-use setup_core::secrets::{Secret, SecretKind, SecretStore};
-use setup_core::sis::{
+use sis_connector::{
     validate, ConnectionInput, SaveOptions, SaveOutcome, SisConfig, SisTarget, SisTargetKind,
 };
 use tauri::State;

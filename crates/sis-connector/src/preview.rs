@@ -4,7 +4,7 @@
 use moodle_ws::{HttpConfig, MoodleClient, SiteRoot, WsError, WsToken};
 use serde::{Deserialize, Serialize};
 
-use crate::sis::error::{redact, SisError};
+use crate::error::{redact, SisError};
 
 /// What openSIS shows after "Connect".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@ use moodle_ws::{SiteRoot, WsToken};
 use serde::ser::SerializeStruct;
 use serde::Serialize;
 
-use crate::sis::config::GuidedLabels;
-use crate::sis::preview::ConnectPreview;
+use crate::config::GuidedLabels;
+use crate::preview::ConnectPreview;
 
 /// A value the admin can copy from the card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

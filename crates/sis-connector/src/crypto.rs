@@ -7,9 +7,9 @@ use base64::Engine;
 use cbc::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use rand::RngCore;
 
-use crate::secrets::Secret;
-use crate::sis::config::{PasswordCryptoConfig, Pbkdf2Prf};
-use crate::sis::error::SisError;
+use crate::config::{PasswordCryptoConfig, Pbkdf2Prf};
+use crate::error::SisError;
+use secrets::Secret;
 
 const KEY_LEN: usize = 32;
 const IV_LEN: usize = 16;

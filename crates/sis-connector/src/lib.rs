@@ -1,13 +1,14 @@
-// Owns: saving the Moodle connection (URL, both tokens, the synchronization switch) to the SIS —
-// through openSIS's API, or as a guided card where the API is not available — and proving it
-// the way openSIS's Connect will. Must not: store the SIS password, or put a password, JWT or
-// token in a URL, an error, a log line or an exported file.
+//! The openSIS connector: the Moodle connection saved to the SIS and proven as openSIS's Connect does.
+//! Owns: saving the Moodle connection (URL, both tokens, the synchronization switch) to the SIS —
+//! through openSIS's API, or as a guided card where the API is not available — and proving it
+//! the way openSIS's Connect will. Must not: store the SIS password, or put a password, JWT or
+//! token in a URL, an error, a log line or an exported file.
 
 pub mod api;
 pub mod config;
 pub mod crypto;
 pub mod error;
-#[cfg(any(test, feature = "fake-sis"))]
+#[cfg(any(test, feature = "fake"))]
 pub mod fake;
 pub mod guided;
 pub mod preview;
@@ -18,7 +19,7 @@ mod tests;
 use moodle_ws::{normalize_site_url, same_site, SiteRoot, WsToken};
 use serde::Serialize;
 
-use crate::secrets::Secret;
+use secrets::Secret;
 
 pub use api::{OpenSisApi, Session};
 pub use config::{

@@ -9,11 +9,11 @@ use moodle_ws::WsToken;
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::secrets::Secret;
-use crate::sis::config::{FailureMessages, OpenSisApiConfig};
-use crate::sis::crypto::encrypt_password;
-use crate::sis::error::{redact, PreviousState, SisError};
-use crate::sis::{LmsSettings, SaveReport, ValidatedConnection};
+use crate::config::{FailureMessages, OpenSisApiConfig};
+use crate::crypto::encrypt_password;
+use crate::error::{redact, PreviousState, SisError};
+use crate::{LmsSettings, SaveReport, ValidatedConnection};
+use secrets::Secret;
 
 /// Largest answer read from openSIS; a settings answer is a few hundred bytes.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -362,7 +362,7 @@ impl OpenSisApi {
         Ok(settings)
     }
 
-    /// Writes the LMS settings (after [`validate`](crate::sis::validate) passed).
+    /// Writes the LMS settings (after [`validate`](crate::validate) passed).
     pub async fn write_settings(
         &self,
         s: &mut Session<'_>,
@@ -676,7 +676,7 @@ mod tests {
                 api_url: api_url.into(),
                 tenant: tenant.into(),
                 admin_email: "a@b.org".into(),
-                password_crypto: crate::sis::PasswordCryptoConfig {
+                password_crypto: crate::PasswordCryptoConfig {
                     passphrase: Some("p".into()),
                     ..Default::default()
                 },

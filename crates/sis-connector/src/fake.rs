@@ -15,8 +15,8 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 use tokio::sync::oneshot;
 
-use crate::sis::config::{OpenSisApiConfig, PasswordCryptoConfig};
-use crate::sis::crypto::decrypt_password;
+use crate::config::{OpenSisApiConfig, PasswordCryptoConfig};
+use crate::crypto::decrypt_password;
 
 /// The passphrase the fake's "UI" encrypts passwords with.
 pub const FAKE_PASSPHRASE: &str = "fake-opensis-ui-passphrase";
