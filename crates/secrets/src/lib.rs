@@ -1,4 +1,5 @@
-//! Secrets of the set-up: the Moodle tokens and the SIS password, in the system keyring or this session's memory, in a type that never prints.
+//! Secrets of the set-up: the Moodle tokens and the SIS password, in the system keyring or this
+//! session's memory, in a type that never prints.
 //! Owns: where tokens and the SIS password live — the OS keyring, or memory for this session
 //! only when the admin chose so. Must not: write a secret to a file, or print one.
 

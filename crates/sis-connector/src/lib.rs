@@ -1,4 +1,5 @@
-//! The openSIS connector: the Moodle connection saved to the SIS and proven as openSIS's Connect does.
+//! The openSIS connector: the Moodle connection saved to the SIS and proven as openSIS's
+//! Connect does.
 //! Owns: saving the Moodle connection (URL, both tokens, the synchronization switch) to the SIS —
 //! through openSIS's API, or as a guided card where the API is not available — and proving it
 //! the way openSIS's Connect will. Must not: store the SIS password, or put a password, JWT or
