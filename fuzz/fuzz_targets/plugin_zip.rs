@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use setup_core::plugin_zip::{validate_bytes, ValidateOptions, VerdictStatus};
+use plugin_zip::{validate_bytes, ValidateOptions, VerdictStatus};
 
 fuzz_target!(|data: &[u8]| {
     let verdict = validate_bytes(
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let errors = verdict
         .problems
         .iter()
-        .filter(|p| p.severity == setup_core::plugin_zip::Severity::Error)
+        .filter(|p| p.severity == plugin_zip::Severity::Error)
         .count();
     assert!(
         errors == 0 || verdict.status == VerdictStatus::Refused,

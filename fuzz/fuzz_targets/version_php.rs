@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use setup_core::plugin_zip::parse_version_php;
-use setup_core::plugin_zip::version_php::find_component;
+use plugin_zip::parse_version_php;
+use plugin_zip::version_php::find_component;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

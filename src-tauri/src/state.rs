@@ -47,7 +47,7 @@ pub struct AppState {
     /// The simulated openSIS of demo mode.
     pub demo_sis: tokio::sync::Mutex<Option<sis_connector::fake::FakeOpenSis>>,
     /// Cancels the plugin download under way, if any.
-    pub plugin_cancel: tokio::sync::Mutex<Option<setup_core::plugin_zip::CancellationToken>>,
+    pub plugin_cancel: tokio::sync::Mutex<Option<plugin_zip::CancellationToken>>,
     /// The watched schools' schedules and what is known of their steps.
     watcher: Mutex<Watcher>,
     /// Each school's checks on disk (beside the profiles).

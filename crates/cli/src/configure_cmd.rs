@@ -13,9 +13,9 @@ use moodle_admin::plan::Plan;
 use moodle_admin::record::now_secs;
 use moodle_admin::undo::Restored;
 use moodle_admin::{AdminError, AdminSession, Password};
+use plugin_zip::validate::{validate_bytes, ValidateOptions};
 use secrets::{KeyringStore, Secret, SecretKind, SecretStore};
 use setup_core::configure::{self, Event, RunOutcome};
-use setup_core::plugin_zip::validate::{validate_bytes, ValidateOptions};
 use setup_core::profile::{Profile, ProfileStore};
 use setup_core::{diagnose_with, DiagnoseInput, DiagnoseOptions};
 

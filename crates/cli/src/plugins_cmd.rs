@@ -9,7 +9,7 @@ use clap::{ArgGroup, Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use moodle_ws::{build_http_client, normalize_site_url, HttpConfig, SiteRoot};
 use owo_colors::OwoColorize;
-use setup_core::plugin_zip::{
+use plugin_zip::{
     download_plugin, human_size, missing_plugins, validate_path, CancellationToken, DownloadError,
     DownloadOptions, DownloadProgress, ExpectedPlugin, PluginVerdict, Severity, SiteVersion,
     ValidateOptions, VerdictStatus,
@@ -596,7 +596,7 @@ mod tests {
             site: site.map(|s| SiteVersion::parse(s).expect("site")),
             ..ValidateOptions::default()
         };
-        let verdict = setup_core::plugin_zip::validate_bytes(
+        let verdict = plugin_zip::validate_bytes(
             "openSIS-Moodle-User-Authenticator.zip",
             &auth_userkey_zip(),
             &options,

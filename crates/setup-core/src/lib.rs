@@ -1,4 +1,4 @@
-//! The SIS ⇄ Moodle set-up domain: step catalog, probes → findings engine, plugin ZIPs.
+//! The SIS ⇄ Moodle set-up domain: the step catalog, the probes → findings engine, the schools.
 //! Nothing here knows about Tauri or a terminal; views render what this crate decides.
 
 pub mod cfg_cli;
@@ -10,7 +10,6 @@ pub mod engine;
 pub mod finding;
 pub mod history;
 pub mod moodle_texts;
-pub mod plugin_zip;
 pub mod profile;
 pub mod reachability;
 pub mod report_markdown;

@@ -9,14 +9,14 @@ impl Branch {
     /// From `core_webservice_get_site_info`'s `version` and `release`.
     pub fn from_site_info(version: &str, release: &str) -> Self {
         Branch(
-            crate::plugin_zip::moodle_version::SiteVersion::from_site_info(version, release)
+            plugin_zip::moodle_version::SiteVersion::from_site_info(version, release)
                 .and_then(|v| v.branch),
         )
     }
 
     /// "4.5", or `None` when the site did not say.
     pub fn name(self) -> Option<String> {
-        self.0.map(crate::plugin_zip::moodle_version::branch_name)
+        self.0.map(plugin_zip::moodle_version::branch_name)
     }
 
     /// Whether the "Create token" form fills in "Valid until" 30 days ahead and shows a new

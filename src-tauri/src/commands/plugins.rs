@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-use setup_core::plugin_zip::{
+use plugin_zip::{
     download_plugin, missing_plugins, validate_path, CancellationToken, DownloadOptions,
     DownloadProgress, ExpectedPlugin, PluginVerdict, SiteVersion, ValidateOptions,
 };
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::error::{AppError, AppResult, ErrorPayload};

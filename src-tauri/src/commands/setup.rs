@@ -13,9 +13,9 @@ use moodle_admin::plan::TokenFor;
 use moodle_admin::record::{now_secs, ChangeRecord, ChangeRun, Undo};
 use moodle_admin::undo::Restored;
 use moodle_ws::WsToken;
+use plugin_zip::{validate_bytes, ValidateOptions};
 use serde::Serialize;
 use setup_core::configure::{self, Event};
-use setup_core::plugin_zip::{validate_bytes, ValidateOptions};
 use setup_core::profile::Profile;
 use tauri::{AppHandle, Emitter, Runtime, State};
 

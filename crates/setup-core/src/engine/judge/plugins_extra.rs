@@ -7,7 +7,7 @@ use moodle_ws::error::codes;
 use super::{branch, describe, opensis_state, OpensisState};
 use crate::engine::observe::{Observations, PLUGIN_PROBE_FUNCTION};
 use crate::finding::Finding;
-use crate::plugin_zip::moodle_version::branch_name;
+use plugin_zip::moodle_version::branch_name;
 
 /// auth_userkey releases and the Moodle branches they declare (`$plugin->supported`).
 const USERKEY_RELEASES: &[(&str, u32, u32)] = &[("2022081901", 303, 401)];

@@ -1,5 +1,6 @@
-// Owns: plugin ZIP download and validation (step 3), as Moodle's installer would judge it.
-// Must not: extract outside a temp dir, or know about the CLI or the desktop app.
+//! The two openSIS plugin ZIPs: downloaded, read and judged as Moodle's installer would.
+//! Owns: plugin ZIP download and validation (step 3), as Moodle's installer would judge it.
+//! Must not: extract outside a temp dir, or know about the CLI or the desktop app.
 
 mod archive;
 pub mod download;

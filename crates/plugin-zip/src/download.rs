@@ -593,8 +593,8 @@ const SCRIPT_EXTENSIONS: [&str; 7] = ["php", "asp", "aspx", "jsp", "cgi", "html"
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin_zip::fixtures;
-    use crate::plugin_zip::verdict::{ExpectedPlugin, VerdictStatus};
+    use crate::fixtures;
+    use crate::verdict::{ExpectedPlugin, VerdictStatus};
     use axum::body::{Body, Bytes};
     use axum::http::{header, StatusCode as AxumStatus};
     use axum::response::{IntoResponse, Response};

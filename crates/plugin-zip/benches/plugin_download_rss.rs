@@ -1,13 +1,13 @@
 // Owns: the memory benchmark of a plugin download — a generated 100 MiB valid plugin ZIP
 // served from loopback, fetched and checked, peak RSS measured. Must not: run in `cargo test`.
 //
-// cargo bench -p setup-core --bench plugin_download_rss     (Linux: reads /proc/self/status; BENCH_ZIP_MIB)
+// cargo bench -p plugin-zip --bench plugin_download_rss     (Linux: reads /proc/self/status; BENCH_ZIP_MIB)
 
 use std::io::{Seek, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use setup_core::plugin_zip::{
+use plugin_zip::{
     download_plugin, ArchiveLimits, CancellationToken, DownloadOptions, ValidateOptions,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -944,8 +944,8 @@ pub fn human_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin_zip::fixtures::{self, Entries};
-    use crate::plugin_zip::verdict::{Severity, VerdictStatus};
+    use crate::fixtures::{self, Entries};
+    use crate::verdict::{Severity, VerdictStatus};
 
     fn judge(bytes: &[u8]) -> PluginVerdict {
         validate_bytes("plugin.zip", bytes, &ValidateOptions::default())
