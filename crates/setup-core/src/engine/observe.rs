@@ -240,11 +240,8 @@ pub(super) async fn observe(
     } else {
         None
     };
-    let redirect_target = if moved.is_none() {
-        address::redirect_target(&typed_client, &typed, &public_config).await
-    } else {
-        None
-    };
+    // Only a web server's own redirect (Moodle's is `moved`, above).
+    let redirect_target = address::redirect_target(&typed_client, &typed, &public_config).await;
     let root = match (&moved, &public_config) {
         (Some(m), _) => match (&m.wwwroot, &m.config) {
             (Some(root), Some(Ok(_))) => root.clone(),

@@ -143,7 +143,11 @@ pub(super) fn finding(obs: &Observations) -> Finding {
             format!("Moodle ran {} for a request that leaves out a field it requires: its parameter check did not refuse it, so it may have created something.", shape.function),
         )
         .evidence(evidence)
-        .fix("Look in Site administration → Users → Browse list of users for idnumber STU-1042 or STU-1001…STU-1036, and in Courses → Manage courses and categories for CP-2026-ALG1-2, and delete what you find; then report the Moodle version to the makers of this tool.");
+        .fix(format!(
+            "Look in Site administration → Users → Browse list of users for the ID numbers {}, and in Courses → Manage courses and categories for {}, and delete what you find; then report the Moodle version to the makers of this tool.",
+            id_numbers("core_user_create_users"),
+            id_numbers("core_course_create_courses"),
+        ));
     }
 
     let refused: Vec<(&SyncShape, u16, Option<&str>)> = fates
@@ -227,6 +231,24 @@ fn refused_finding(
         .fix(fix.join("\n"))
 }
 
+/// The ID numbers the shaped requests calling `function` carry (what a request Moodle ran
+/// would have made), sorted: all of them when few, else the first and the last.
+fn id_numbers(function: &str) -> String {
+    let mut ids: Vec<&str> = sync_shapes()
+        .iter()
+        .filter(|s| s.function == function)
+        .flat_map(|s| &s.params)
+        .filter(|(k, _)| k.ends_with("[idnumber]"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    match ids.as_slice() {
+        [first, _, _, .., last] => format!("{first} … {last} ({} in all)", ids.len()),
+        few => few.join(", "),
+    }
+}
+
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -306,6 +328,15 @@ mod tests {
             detail: "connection refused".into(),
         };
         assert!(matches!(fate(&probe(Err(refused))), Fate::Unclear(_)));
+    }
+
+    #[test]
+    fn what_a_run_request_may_have_made_is_named_from_the_requests_themselves() {
+        assert_eq!(
+            id_numbers("core_user_create_users"),
+            "STU-1001 … STU-1042 (37 in all)"
+        );
+        assert_eq!(id_numbers("core_course_create_courses"), "CP-2026-ALG1-2");
     }
 
     #[test]
