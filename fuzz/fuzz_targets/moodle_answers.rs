@@ -9,7 +9,8 @@ use moodle_ws::anon_probes::{classify_userkey_login_page, key_refusal};
 use moodle_ws::client::RawAnswer;
 use moodle_ws::envelope::preamble;
 use moodle_ws::text::html_title;
-use moodle_ws::functions::{decode_answer, decode_update_warnings};
+use moodle_ws::envelope::decode_answer;
+use moodle_ws::functions::decode_update_warnings;
 use moodle_ws::{LoginUrl, SiteInfo, UserRecord, WsError};
 
 #[path = "common/raw_answer.rs"]

@@ -26,7 +26,7 @@ Project copy (scripts/lab/) of moodle-lab's capture_probes.py, with two changes:
     (to add it to a state recorded earlier). `index` takes the short answer of a probe that a state's
     summary.json lacks from its <probe>.txt when the file is there;
   * the probes sync_names, sync_course_html and sync_batch: requests shaped like openSIS's sync
-    calls (crates/setup-core/src/engine/sync_shapes.json, the doctor's own list), each sent with the
+    calls (crates/diagnosis/src/engine/sync_shapes.json, the doctor's own list), each sent with the
     opensis token only when site_info_opensis worked and lists its function (as the doctor does),
     each missing a field Moodle requires, so that Moodle refuses it at its parameter check. With
     --db, sync_side_effects.txt holds the counts of users and courses before and after them.
@@ -48,7 +48,7 @@ import urllib.parse
 
 ADMIN_EMAIL = 'admin@school.example.org'
 UNKNOWN_EMAIL = 'nobody-8421@school.example.org'
-SYNC_SHAPES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'crates', 'setup-core',
+SYNC_SHAPES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'crates', 'diagnosis',
                            'src', 'engine', 'sync_shapes.json')
 SEP = b'\n' + b'=' * 72 + b' answer\n'
 HTML_KEEP = 2048          # bytes of a large HTML body that are kept verbatim

@@ -6,8 +6,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use moodle_admin::plan::Plan;
-use moodle_admin::{AdminError, AdminSession};
+use setup_automation::plan::Plan;
+use setup_automation::{AdminError, AdminSession};
 use tokio::sync::oneshot;
 
 /// A signed-in administrator's session for one school, and what was planned through it.

@@ -1,7 +1,7 @@
 // Owns: the app on the desktop while it watches — the watch loop, a notification when a step
 // now fails or recovers (a click opens Diagnose for that school), the tray icon with the worst
 // state of the watched schools, and the window that hides instead of closing while schools are
-// watched (quit from the tray). Must not: decide anything (watch_service and setup-core do).
+// watched (quit from the tray). Must not: decide anything (watch_service and the schools crate do).
 
 use std::sync::{Arc, Mutex};
 
@@ -11,10 +11,11 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, Tray
 use tauri::{AppHandle, Emitter, Manager, Runtime, WindowEvent};
 use tauri_plugin_notification::NotificationExt;
 
+use crate::checked::SchoolChecked;
 use crate::state::AppState;
-use crate::watch_service::{self, SchoolChecked};
-use setup_core::watch::WatchEvent;
-use setup_core::Outcome;
+use crate::watch_service;
+use diagnosis::Outcome;
+use schools::watch::WatchEvent;
 
 /// The tray, when the desktop has one.
 pub struct Desktop<R: Runtime> {
@@ -231,10 +232,10 @@ pub fn setup<R: Runtime>(app: &tauri::App<R>) {
         }
         refresh_tray(&handle);
         loop {
-            let now = setup_core::clock::now_secs();
+            let now = diagnosis::clock::now_secs();
             watch_service::round(&state, now).await;
             refresh_tray(&handle);
-            let pause = watch_service::pause(&state, setup_core::clock::now_secs());
+            let pause = watch_service::pause(&state, diagnosis::clock::now_secs());
             tokio::time::sleep(std::time::Duration::from_secs(pause)).await;
         }
     });

@@ -2,10 +2,10 @@
 // stable codes. Must not: carry a secret in its message.
 
 use ::secrets::SecretError;
-use moodle_admin::AdminError;
+use diagnosis::EngineError;
+use schools::profile::ProfileError;
 use serde::{Serialize, Serializer};
-use setup_core::profile::ProfileError;
-use setup_core::EngineError;
+use setup_automation::AdminError;
 use sis_connector::SisError;
 
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +76,7 @@ impl AppError {
             AppError::WatchBusy => "watch_busy",
             AppError::Admin(AdminError::SignIn(_)) => "sign_in_refused",
             AppError::Admin(AdminError::SessionEnded { .. }) => "session_ended",
-            AppError::Admin(_) => "moodle_admin",
+            AppError::Admin(_) => "setup_automation",
             AppError::SignInCancelled => "sign_in_cancelled",
             AppError::NotSignedIn => "not_signed_in",
             AppError::NoPlan => "no_plan",
@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn a_refused_sign_in_reaches_the_ui_in_moodle_s_terms() {
         let json = serde_json::to_value(AppError::Admin(AdminError::SignIn(
-            moodle_admin::SignInRefusal::NotAdministrator,
+            setup_automation::SignInRefusal::NotAdministrator,
         )))
         .unwrap();
         assert_eq!(json["code"], "sign_in_refused");

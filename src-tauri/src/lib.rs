@@ -1,8 +1,11 @@
 //! SIS Moodle Setup, the desktop wizard: Tauri commands that are one-line adapters over
-//! setup-core, the app state they share, and the TypeScript bindings generated for the UI.
+//! the library crates, the app state they share, and the TypeScript bindings generated for the
+//! UI. Owns: the commands, the app's state, the watch on the desktop (tray, notifications).
+//! Must not: judge Moodle's answers or change a site itself (the library crates do).
 
 pub mod admin;
 pub mod bindings;
+pub mod checked;
 mod commands;
 mod desktop;
 pub mod error;

@@ -8,9 +8,9 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use moodle_admin::cookies::CookieJar;
-use moodle_admin::{AdminError, AdminSession, SignInRefusal};
 use moodle_ws::SiteRoot;
+use setup_automation::cookies::CookieJar;
+use setup_automation::{AdminError, AdminSession, SignInRefusal};
 use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Manager, Runtime, Url, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 

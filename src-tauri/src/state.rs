@@ -1,22 +1,23 @@
 // Owns: what the commands share — the one HTTP client, the profile store, the secret store
 // (keyring, or session-only once the admin chose it), the simulated Moodle of demo mode, and
 // the admin session of "Set it up for me" (in memory only). Must not: decide anything about
-// Moodle; commands call setup-core.
+// Moodle; commands call the library crates.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use ::secrets::{KeyringStore, SecretStore, SessionStore};
+use diagnosis::Report;
 use moodle_sim::MoodleSim;
 use moodle_ws::{build_http_client, HttpConfig};
-use setup_core::history::{HistoryRead, HistoryStore, HISTORY_LIMIT};
-use setup_core::profile::{Profile, ProfileStore};
-use setup_core::watch::{Snapshot, Watcher};
+use schools::history::{HistoryRead, HistoryStore, HISTORY_LIMIT};
+use schools::profile::{Profile, ProfileStore};
+use schools::watch::{Snapshot, Watcher};
 
 use crate::admin::{AdminSlot, SignInWait};
+use crate::checked::{Listener, SchoolChecked};
 use crate::error::{AppError, AppResult};
-use crate::watch_service::{Listener, SchoolChecked};
 
 /// The id of the profile that points at the simulated Moodle.
 pub const DEMO_PROFILE_ID: &str = "demo";
@@ -78,7 +79,7 @@ pub struct AppState {
 /// is kept as a fingerprint, only to notice that it changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyProof {
-    pub finding: setup_core::Finding,
+    pub finding: diagnosis::Finding,
     /// The Moodle address it was proven on, as the profile held it.
     pub url: String,
     /// A fingerprint of the user-key token it was proven with.
@@ -288,6 +289,35 @@ impl AppState {
         if let Some(listener) = listener {
             listener(checked);
         }
+    }
+
+    /// Records a check of a school: its snapshot in the history and, for a watched school, what
+    /// changed (`scheduled`: the watch's own check, begun on its schedule). The listener hears it.
+    pub async fn record_check(
+        &self,
+        id: &str,
+        name: &str,
+        report: &Report,
+        at: u64,
+        scheduled: bool,
+    ) -> SchoolChecked {
+        let snapshot = Snapshot::of(report, at);
+        let history_set_aside = self.history_append(id, snapshot.clone()).await;
+        let events = if scheduled {
+            self.watcher().complete(id, snapshot.clone())
+        } else {
+            self.watcher().observe(id, snapshot.clone())
+        };
+        let checked = SchoolChecked {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            snapshot: Some(snapshot),
+            events,
+            error: None,
+            history_set_aside,
+        };
+        self.tell(&checked);
+        checked
     }
 
     /// A school's history (the demo's from memory). An unreadable file is set aside.

@@ -4,34 +4,13 @@
 // (notifications, the tray, the window). Must not: know Tauri's window or tray; lib.rs wires
 // the listener, tests record it.
 
-use std::sync::Arc;
+use diagnosis::{DiagnoseOptions, Report};
+use schools::district::{check_all, School, DEFAULT_CONCURRENCY};
+use schools::profile::Profile;
 
-use serde::Serialize;
-use setup_core::district::{check_all, School, DEFAULT_CONCURRENCY};
-use setup_core::profile::Profile;
-use setup_core::watch::{Snapshot, WatchEvent};
-use setup_core::{DiagnoseOptions, Report};
-
-use crate::commands::diagnose::remember_verdicts;
+use crate::checked::SchoolChecked;
 use crate::error::AppResult;
 use crate::state::{AppState, DEMO_PROFILE_ID};
-
-/// What one check of a school found, for the listener and the UI.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-pub struct SchoolChecked {
-    pub id: String,
-    pub name: String,
-    pub snapshot: Option<Snapshot>,
-    /// What changed since the school's previous check (only for watched schools).
-    pub events: Vec<WatchEvent>,
-    /// Why it could not be checked at all.
-    pub error: Option<String>,
-    /// The school's history file was damaged and set aside (its path).
-    pub history_set_aside: Option<String>,
-}
-
-/// Told about every check the watch or "Check all" makes.
-pub type Listener = Arc<dyn Fn(&SchoolChecked) + Send + Sync>;
 
 /// Watches the schools whose profiles say so (and stops watching the others).
 pub async fn sync_watched(state: &AppState) -> AppResult<()> {
@@ -68,35 +47,6 @@ async fn school_of(state: &AppState, p: &Profile) -> Result<School, String> {
     Ok(school)
 }
 
-/// Records a check of a school: its snapshot in the history and, for a watched school, what
-/// changed (`scheduled`: the watch's own check, begun on its schedule). The listener hears it.
-pub async fn record(
-    state: &AppState,
-    id: &str,
-    name: &str,
-    report: &Report,
-    at: u64,
-    scheduled: bool,
-) -> SchoolChecked {
-    let snapshot = Snapshot::of(report, at);
-    let history_set_aside = state.history_append(id, snapshot.clone()).await;
-    let events = if scheduled {
-        state.watcher().complete(id, snapshot.clone())
-    } else {
-        state.watcher().observe(id, snapshot.clone())
-    };
-    let checked = SchoolChecked {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        snapshot: Some(snapshot),
-        events,
-        error: None,
-        history_set_aside,
-    };
-    state.tell(&checked);
-    checked
-}
-
 /// Keeps a check of several: the verdicts in the profile too (as a check from the wizard
 /// does), or why it could not run.
 async fn keep(
@@ -110,12 +60,10 @@ async fn keep(
     match report {
         Ok(report) => {
             if let Ok(mut profile) = state.profile(id).await {
-                remember_verdicts(&mut profile, &report);
-                profile.remember_looked_up_email(&report);
-                profile.checked_at = Some(at);
+                profile.remember_check(&report, at);
                 let _ = state.save_profile(profile).await;
             }
-            record(state, id, name, &report, at, scheduled).await
+            state.record_check(id, name, &report, at, scheduled).await
         }
         Err(error) => {
             state.watcher().abandon(id);

@@ -2,8 +2,8 @@
 //! errors as `{code, message}`, tokens kept out of files, demo mode end to end.
 
 use ::secrets::{SecretStore, SessionStore};
+use schools::profile::ProfileStore;
 use serde_json::{json, Value};
-use setup_core::profile::ProfileStore;
 use sis_moodle_setup_app::{build_app, AppState};
 use std::sync::Arc;
 use tauri::ipc::{CallbackFn, InvokeBody};

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ::secrets::{SecretKind, SecretStore, SessionStore};
-use moodle_admin::{AdminSession, Password};
 use moodle_sim::admin_replay::{self, RecordedRun, RunReplay};
+use schools::profile::ProfileStore;
 use serde_json::{json, Value};
-use setup_core::profile::ProfileStore;
+use setup_automation::{AdminSession, Password};
 use sis_moodle_setup_app::admin::AdminHold;
 use sis_moodle_setup_app::{build_app, AppState};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -95,7 +95,7 @@ impl Harness {
     }
 
     /// The sign-in on Moodle's page; a refusal (nothing is handed over) is returned.
-    fn try_sign_in(&self, profile_id: &str, url: &str) -> Result<(), moodle_admin::AdminError> {
+    fn try_sign_in(&self, profile_id: &str, url: &str) -> Result<(), setup_automation::AdminError> {
         let root = moodle_ws::normalize_site_url(url).unwrap();
         let session = tauri::async_runtime::block_on(AdminSession::sign_in(
             AdminSession::http_client().unwrap(),
@@ -442,8 +442,8 @@ fn fix_it_on_diagnose_fixes_each_recorded_fault_and_remakes_refused_tokens() {
                     .unwrap();
             }
             let report = h.ok("diagnose_profile", json!({"profileId": id}));
-            let parsed: setup_core::Report = serde_json::from_value(report.clone()).unwrap();
-            if !setup_core::configure::unfixable(&parsed).is_empty() {
+            let parsed: diagnosis::Report = serde_json::from_value(report.clone()).unwrap();
+            if !diagnosis::fixable::unfixable(&parsed).is_empty() {
                 // Diagnose offers no Fix it: nothing is signed in to or changed.
                 assert!(
                     ["climaintenance", "reverseproxy"].contains(&fault.as_str()),

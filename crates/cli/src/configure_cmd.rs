@@ -1,26 +1,26 @@
 //! `configure`: signs in to Moodle as its administrator, shows the plan, does the set-up's steps
 //! through Moodle's own admin forms, keeps the tokens in the school's keyring, records every
 //! change in the school's profile, and proves the result with the doctor. `--undo` puts the last
-//! run back. A view only: the plan, the changes and the proof are made in moodle-admin and
-//! setup-core.
+//! run back. A view only: the plan, the changes and the proof are made in setup-automation and
+//! the diagnosis.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use moodle_admin::apply::ApplyInput;
-use moodle_admin::plan::Plan;
-use moodle_admin::record::now_secs;
-use moodle_admin::undo::Restored;
-use moodle_admin::{AdminError, AdminSession, Password};
+use diagnosis::{diagnose_with, DiagnoseInput, DiagnoseOptions};
 use plugin_zip::validate::{validate_bytes, ValidateOptions};
+use schools::profile::{Profile, ProfileStore};
 use secrets::{KeyringStore, Secret, SecretKind, SecretStore};
-use setup_core::configure::{self, Event, RunOutcome};
-use setup_core::profile::{Profile, ProfileStore};
-use setup_core::{diagnose_with, DiagnoseInput, DiagnoseOptions};
+use setup_automation::apply::ApplyInput;
+use setup_automation::plan::Plan;
+use setup_automation::record::now_secs;
+use setup_automation::run::{self, Event, RunOutcome};
+use setup_automation::undo::Restored;
+use setup_automation::{AdminError, AdminSession, Password};
 
-use crate::doctor_cmd::Format;
 use crate::exit;
+use crate::output::{print_report, Format};
 
 #[derive(Debug, Args)]
 pub struct ConfigureArgs {
@@ -87,8 +87,8 @@ enum Mode {
 
 /// `doctor --fix`: the doctor first; only when a check fails, the sign-in, the plan and the
 /// changes, then the doctor again.
-pub async fn fix(args: crate::doctor_cmd::DoctorArgs) -> u8 {
-    use crate::doctor_cmd::{token_from_env, OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR};
+pub async fn fix(args: crate::doctor_args::DoctorArgs) -> u8 {
+    use crate::doctor_args::{token_from_env, OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR};
     if args.url.is_some() == args.profile.is_some() && args.url.is_none() {
         eprintln!("error: --fix needs --url or --profile");
         return exit::BAD_INPUT;
@@ -261,7 +261,7 @@ async fn diagnose(
     opensis: Option<moodle_ws::WsToken>,
     userkey: Option<moodle_ws::WsToken>,
     email: Option<String>,
-) -> Result<setup_core::Report, Failure> {
+) -> Result<diagnosis::Report, Failure> {
     let input = DiagnoseInput {
         url: root.to_string(),
         opensis_token: opensis,
@@ -321,23 +321,26 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
             .or(school.profile.admin_email.clone());
         let before = diagnose(&root, kept_opensis.clone(), kept_userkey.clone(), email).await?;
         if before.verdict.outcome.exit_code() == 0 {
-            crate::doctor_cmd::print_report(&before, args.format);
+            print_report(&before, args.format);
             if args.format == Format::Text {
                 println!("Nothing to fix.");
             }
             return Ok(exit::OK);
         }
-        let (keep_opensis, keep_userkey) =
-            configure::tokens_kept_after(&before, kept_opensis.is_some(), kept_userkey.is_some());
+        let (keep_opensis, keep_userkey) = diagnosis::fixable::tokens_kept_after(
+            &before,
+            kept_opensis.is_some(),
+            kept_userkey.is_some(),
+        );
         if !keep_opensis {
             kept_opensis = None;
         }
         if !keep_userkey {
             kept_userkey = None;
         }
-        let site_problems = configure::unfixable(&before);
+        let site_problems = diagnosis::fixable::unfixable(&before);
         if !site_problems.is_empty() {
-            crate::doctor_cmd::print_report(&before, args.format);
+            print_report(&before, args.format);
             eprintln!(
                 "Not fixable from Moodle's admin pages, nothing was changed: {}",
                 site_problems.join(" ")
@@ -350,12 +353,13 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
     }
 
     let mut session = sign_in(&root, args).await?;
-    let wanted = configure::wanted(
+    let wanted = run::wanted(
+        &diagnosis::required_functions::required_functions(),
         zip.is_some(),
         kept_opensis.is_some(),
         kept_userkey.is_some(),
     );
-    let (_site, plan) = match configure::read_and_plan(&mut session, &wanted).await {
+    let (_site, plan) = match run::read_and_plan(&mut session, &wanted).await {
         Ok(p) => p,
         Err(e) => {
             let _ = session.sign_out().await;
@@ -369,7 +373,7 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
     let outcome = if apply {
         let input = ApplyInput { userkey_zip: zip };
         let text = args.format == Format::Text;
-        configure::apply_plan(&mut session, &plan, &input, |event| {
+        run::apply_plan(&mut session, &plan, &input, |event| {
             if !text {
                 return;
             }
@@ -404,7 +408,7 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
             school.profile.admin_email.clone(),
         )
         .await?;
-        crate::doctor_cmd::print_report(&report, args.format);
+        print_report(&report, args.format);
         eprintln!(
             "Moodle's admin pages show every setting the app can change as it should be: what still fails needs you (see the fixes above). Nothing was changed."
         );
@@ -529,7 +533,7 @@ async fn run_inner(args: &ConfigureArgs, mode: Mode) -> Result<u8, Failure> {
                 );
             }
             println!("The proof, by the doctor:");
-            crate::doctor_cmd::print_report(&report, Format::Text);
+            print_report(&report, Format::Text);
         }
     }
     if let Some(s) = &outcome.stopped {
@@ -574,7 +578,7 @@ async fn undo(
     );
     for c in run.changes.iter().rev() {
         match &c.undo {
-            moodle_admin::record::Undo::LeaveInstalled { component } => println!(
+            setup_automation::record::Undo::LeaveInstalled { component } => println!(
                 "  step {:>2}  {}: stays installed (uninstalling {component} would delete its data)",
                 c.step, c.what
             ),
@@ -586,7 +590,7 @@ async fn undo(
         return Ok(exit::OK);
     }
     let mut session = sign_in(root, args).await?;
-    let outcome = configure::undo_run(&mut session, &run).await;
+    let outcome = run::undo_run(&mut session, &run).await;
     let _ = session.sign_out().await;
     let keyring = KeyringStore::default();
     for (change, restored) in &outcome.restored {
@@ -594,10 +598,10 @@ async fn undo(
             Restored::Done { proof } => println!("  put back: {} ({proof})", change.what),
             Restored::Left { why } => println!("  left: {why}"),
         }
-        if let moodle_admin::record::Undo::DeleteToken { service, .. } = &change.undo {
+        if let setup_automation::record::Undo::DeleteToken { service, .. } = &change.undo {
             let kind = match service {
-                moodle_admin::plan::TokenFor::Opensis => SecretKind::OpensisToken,
-                moodle_admin::plan::TokenFor::Userkey => SecretKind::UserkeyToken,
+                setup_automation::plan::TokenFor::Opensis => SecretKind::OpensisToken,
+                setup_automation::plan::TokenFor::Userkey => SecretKind::UserkeyToken,
             };
             let _ = keyring.delete(&school.profile.id, kind);
         }

@@ -3,12 +3,13 @@
 // printed, optionally diagnosed at once. Must not: listen beyond 127.0.0.1.
 
 use clap::Args;
+use diagnosis::{diagnose, DiagnoseInput};
 use moodle_sim::{Front, MoodleSim, DEFAULT_VERSION, GOOD_STATE};
 use moodle_ws::{build_http_client, HttpConfig, WsToken};
-use setup_core::{diagnose, DiagnoseInput};
 
-use crate::doctor_cmd::{print_report, Format, OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR};
+use crate::doctor_args::{OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR};
 use crate::exit;
+use crate::output::{print_report, Format};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {

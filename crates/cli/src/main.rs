@@ -1,10 +1,15 @@
-//! `sis-moodle-setup`: diagnose a Moodle site's set-up for openSIS, list the steps, and run a
-//! simulated Moodle to rehearse on. Views only: every decision is made in setup-core.
+//! `sis-moodle-setup`: diagnose a Moodle site's set-up for openSIS, do the set-up, list the
+//! steps, save the connection in openSIS, and run a simulated Moodle to rehearse on. Owns: the
+//! commands, their flags, output and exit codes. Must not: decide anything — every decision is
+//! made in the library crates.
 
 mod configure_cmd;
 mod demo_cmd;
+mod doctor_args;
 mod doctor_cmd;
+mod exit;
 mod nagios;
+mod output;
 mod plugins_cmd;
 mod render_text;
 mod schools_cmd;
@@ -54,7 +59,7 @@ enum Command {
     /// JSON's "verdict" say the same. For monitoring (Nagios, Icinga, Zabbix, cron), --nagios
     /// prints one status line and exits 0 OK, 1 WARNING (passed with a warning), 2 CRITICAL
     /// (a step failed), 3 UNKNOWN (could not tell, or bad input).
-    Doctor(doctor_cmd::DoctorArgs),
+    Doctor(doctor_args::DoctorArgs),
     /// Do the set-up on a Moodle site as its administrator: sign in, show the plan, make the
     /// changes through Moodle's own admin pages, prove them with the doctor.
     ///
@@ -75,14 +80,6 @@ enum Command {
     Plugins(plugins_cmd::PluginsArgs),
     /// Save the Moodle connection in openSIS, show it, or print the card to type it in.
     Sis(sis_cmd::SisArgs),
-}
-
-/// Exit codes: 0 every check passed, 1 a step failed, 2 bad usage or input, 3 the doctor
-/// could not tell (from the report's verdict: `Outcome::exit_code`).
-pub(crate) mod exit {
-    pub const OK: u8 = 0;
-    pub const CHECK_FAILED: u8 = 1;
-    pub const BAD_INPUT: u8 = 2;
 }
 
 fn main() -> ExitCode {

@@ -1,9 +1,9 @@
 // Owns: the doctor's answer as a Nagios-compatible plugin gives it — one status line
 // ("MOODLE CRITICAL - …", with performance data) and the plugin exit codes 0 OK, 1 WARNING,
-// 2 CRITICAL, 3 UNKNOWN. Must not: judge; the verdicts come from setup-core.
+// 2 CRITICAL, 3 UNKNOWN. Must not: judge; the verdicts come from the diagnosis.
 
-use setup_core::district::Checked;
-use setup_core::{Outcome, Report, Status};
+use diagnosis::{Outcome, Report, Status};
+use schools::district::Checked;
 
 pub const OK: u8 = 0;
 pub const WARNING: u8 = 1;
@@ -112,22 +112,13 @@ pub fn line_for_schools(checked: &[Checked]) -> (u8, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use setup_core::Finding;
+    use diagnosis::Finding;
 
     fn report(statuses: &[(u8, Status)]) -> Report {
         let checks = statuses
             .iter()
             .enumerate()
-            .map(|(i, &(step, status))| Finding {
-                check: format!("check_{i}"),
-                step,
-                status,
-                summary: String::new(),
-                evidence: String::new(),
-                fix: String::new(),
-                link: None,
-                blocked_by: None,
-            })
+            .map(|(i, &(step, status))| Finding::new(&format!("check_{i}"), step, status, ""))
             .collect();
         Report::new(None, checks)
     }

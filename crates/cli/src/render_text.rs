@@ -4,8 +4,8 @@
 use std::fmt::Write;
 use std::io::IsTerminal;
 
+use diagnosis::{catalog, Finding, Outcome, Report, Status};
 use owo_colors::OwoColorize;
-use setup_core::{catalog, Finding, Outcome, Report, Status};
 
 /// Colour when stdout is a terminal and NO_COLOR is not set.
 pub fn use_colour() -> bool {
@@ -108,7 +108,7 @@ fn worth_opening(f: &Finding, link: &str) -> bool {
 }
 
 /// How long each part took, in one line (`--verbose`): a slow part points at a slow Moodle.
-pub fn timings_line(t: &setup_core::Timings) -> String {
+pub fn timings_line(t: &diagnosis::Timings) -> String {
     let secs = |ms: u64| {
         if ms < 1000 {
             format!("{ms} ms")
@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn timings_read_in_milliseconds_then_seconds_and_say_what_did_not_run() {
-        let mut t = setup_core::Timings {
+        let mut t = diagnosis::Timings {
             site_ms: 120,
             tokens_ms: 1450,
             sso_ms: Some(999),

@@ -5,15 +5,16 @@
 
 use std::fmt::Write as _;
 
+use diagnosis::Outcome;
+use schools::district::{check_all, worst, Checked, School};
+use schools::profile::{Profile, ProfileStore};
 use secrets::{KeyringStore, SecretStore};
-use setup_core::district::{check_all, worst, Checked, School};
-use setup_core::profile::{Profile, ProfileStore};
-use setup_core::Outcome;
 
-use crate::doctor_cmd::{
-    bad_input, http_client, options, print_report, token_from_env, DoctorArgs, Format,
-    OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR,
+use crate::doctor_args::{
+    bad_input, http_client, options, token_from_env, DoctorArgs, OPENSIS_TOKEN_VAR,
+    USERKEY_TOKEN_VAR,
 };
+use crate::output::{print_report, Format};
 use crate::{nagios, render_text, watch_cmd};
 
 /// The schools the flags name: one saved school, all of them, or the one `--url` gives.
@@ -22,7 +23,7 @@ pub fn schools(args: &DoctorArgs) -> Result<Vec<School>, String> {
         return Ok(vec![School {
             id: "url".into(),
             name: url.clone(),
-            input: setup_core::DiagnoseInput {
+            input: diagnosis::DiagnoseInput {
                 url: url.clone(),
                 opensis_token: token_from_env(OPENSIS_TOKEN_VAR),
                 userkey_token: token_from_env(USERKEY_TOKEN_VAR),

@@ -8,15 +8,16 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use moodle_ws::{build_http_client, normalize_site_url, HttpConfig, WsToken};
+use schools::profile::{Profile, ProfileStore};
 use secrets::{KeyringStore, Secret, SecretKind, SecretStore};
-use setup_core::profile::{Profile, ProfileStore};
 use sis_connector::{
     self as sis, connect_preview, ConnectionInput, GuideField, GuidedCard, LmsSettings,
     LmsSettingsView, OpenSisApi, SaveReport, SisConfig, SisError, SisTargetKind,
 };
 
-use crate::doctor_cmd::{Format, OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR};
+use crate::doctor_args::{OPENSIS_TOKEN_VAR, USERKEY_TOKEN_VAR};
 use crate::exit;
+use crate::output::Format;
 
 /// The Super Administrator's openSIS password (never a command-line argument).
 pub const PASSWORD_VAR: &str = "OPENSIS_PASSWORD";

@@ -2,11 +2,11 @@
 // Must not: probe the site.
 
 use clap::Args;
+use diagnosis::{catalog, Verification};
 use moodle_ws::normalize_site_url;
-use setup_core::{catalog, Verification};
 
-use crate::doctor_cmd::Format;
 use crate::exit;
+use crate::output::Format;
 
 #[derive(Debug, Args)]
 pub struct StepsArgs {

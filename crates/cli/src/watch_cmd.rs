@@ -1,38 +1,17 @@
 // Owns: `doctor --watch INTERVAL` — the schools checked again and again, with only the
 // changes printed (a first line per school, then "now failing" and "recovered"), one line
 // each, as text or JSON lines, until interrupted. Must not: judge or decide what changed
-// (setup-core's watch module does).
+// (the schools crate's watch module does).
 
 use std::time::Duration;
 
-use setup_core::clock::{now_secs, utc_date_time};
-use setup_core::district::{check_all, School};
-use setup_core::watch::{Snapshot, WatchEvent, Watcher};
-use setup_core::Outcome;
+use diagnosis::clock::{now_secs, utc_date_time};
+use diagnosis::Outcome;
+use schools::district::{check_all, School};
+use schools::watch::{Snapshot, WatchEvent, Watcher};
 
-use crate::doctor_cmd::{options, DoctorArgs, Format};
-
-/// "30m", "1h", "90s" or a number of seconds.
-pub fn parse_interval(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let (number, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => t.split_at(i),
-        None => (t, "s"),
-    };
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("\"{text}\" is not an interval: write e.g. 30m, 1h or 90s"))?;
-    let seconds = match unit.trim() {
-        "s" | "sec" => n,
-        "m" | "min" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("\"{text}\": the unit is s, m or h (e.g. 30m)")),
-    };
-    if seconds == 0 {
-        return Err("the interval must be at least 1 s".into());
-    }
-    Ok(seconds)
-}
+use crate::doctor_args::{options, DoctorArgs};
+use crate::output::Format;
 
 fn print_first(format: Format, at: u64, school: &School, snap: &Snapshot, every: u64) {
     match format {
@@ -120,7 +99,7 @@ pub async fn run(
             }
         }
         if !checked.is_empty() {
-            last_outcome = setup_core::district::worst(&checked);
+            last_outcome = schools::district::worst(&checked);
         }
         let wait = watcher
             .next_due()
@@ -130,21 +109,5 @@ pub async fn run(
             () = tokio::time::sleep(Duration::from_secs(wait)) => {}
             _ = tokio::signal::ctrl_c() => return last_outcome.exit_code(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals_are_read_as_admins_write_them() {
-        assert_eq!(parse_interval("30m"), Ok(1800));
-        assert_eq!(parse_interval("1h"), Ok(3600));
-        assert_eq!(parse_interval("90s"), Ok(90));
-        assert_eq!(parse_interval("45"), Ok(45));
-        assert!(parse_interval("0").is_err());
-        assert!(parse_interval("soon").is_err());
-        assert!(parse_interval("5d").is_err());
     }
 }

@@ -97,8 +97,8 @@ async fn json_is_in_the_documented_shape_with_the_verdict_first() {
     assert!(!stdout.contains(&sim.opensis_token()) && !stdout.contains(&sim.userkey_token()));
 }
 
-/// The failing steps of each captured state, the table setup-core's test judges the engine by.
-#[path = "../../setup-core/tests/support/expected_steps.rs"]
+/// The failing steps of each captured state, the table the diagnosis's test judges the engine by.
+#[path = "../../diagnosis/tests/support/expected_steps.rs"]
 mod support;
 
 fn expected(state: &str) -> Vec<u64> {
@@ -120,7 +120,7 @@ fn assert_says(text: &str, words: &[&str], what: &str) {
 async fn every_captured_state_of_every_version_exits_1_naming_its_steps() {
     let mut runs = 0;
     for version in &MoodleSim::catalog().versions {
-        // A first set-up's states are judged step by step in setup-core's journey test.
+        // A first set-up's states are judged step by step in the diagnosis's journey test.
         for state in version.states.iter().filter(|s| s.journey.is_none()) {
             let sim = MoodleSim::start(&version.id, &state.name).await.unwrap();
             let out = doctor_json(&sim).await;

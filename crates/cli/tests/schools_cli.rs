@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use moodle_sim::MoodleSim;
+use schools::profile::{Profile, ProfileStore, CONFIG_DIR_VAR};
 use secrets::{KeyringStore, Secret, SecretKind, SecretStore};
-use setup_core::profile::{Profile, ProfileStore, CONFIG_DIR_VAR};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sis-moodle-setup");
 

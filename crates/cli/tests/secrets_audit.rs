@@ -11,10 +11,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use diagnosis::report_markdown::report_markdown;
+use diagnosis::{diagnose, DiagnoseInput};
 use moodle_sim::MoodleSim;
 use moodle_ws::{build_http_client, HttpConfig, WsToken};
-use setup_core::report_markdown::report_markdown;
-use setup_core::{diagnose, DiagnoseInput};
 use sis_connector::fake::{self, FakeOpenSis, FakeOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -1,7 +1,8 @@
 //! A simulated Moodle on loopback that replays real answers: for each captured Moodle version
 //! (4.1, 4.5, 5.0) and each captured state of the site, every request a diagnosis sends is
-//! answered with the recorded exchange — status, headers, body — placeholders filled in. A
-//! request no capture covers is answered "501 not captured". For tests and the demo mode.
+//! answered with the recorded exchange — status, headers, body — placeholders filled in. Owns:
+//! the captures, their catalog and their replay, for tests and the demo mode. Must not: invent
+//! an answer — a request no capture covers is answered "501 not captured".
 
 pub mod admin_replay;
 mod archive;

@@ -100,7 +100,7 @@ impl MoodleClient {
         params: &[(&str, String)],
     ) -> Result<T, WsError> {
         let value = self.call_value(token, function, params).await?;
-        crate::functions::decode_answer(function, &value)
+        crate::envelope::decode_answer(function, &value)
     }
 
     /// Sends a request and reads its answer within the body limit, telling the observer.

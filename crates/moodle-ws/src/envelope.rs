@@ -1,5 +1,6 @@
 // Owns: turning a raw Moodle answer (status, content type, body) into JSON or a typed error,
-// looking for Moodle's error envelope before anything else. Must not: do any I/O.
+// looking for Moodle's error envelope before anything else, and a success into its typed shape.
+// Must not: do any I/O.
 
 use serde_json::Value;
 
@@ -135,6 +136,17 @@ fn protocol_reason(content_type: Option<&str>, body: &str) -> String {
         };
     }
     "text that is not JSON where JSON was expected".into()
+}
+
+/// A function's success decoded into `T`; a shape mismatch is a protocol error.
+pub fn decode_answer<T: serde::de::DeserializeOwned>(
+    function: &str,
+    value: &Value,
+) -> Result<T, WsError> {
+    serde_json::from_value(value.clone()).map_err(|e| WsError::Protocol {
+        reason: format!("the answer of {function} has an unexpected shape ({e})"),
+        body_excerpt: excerpt(&value.to_string()),
+    })
 }
 
 #[cfg(test)]

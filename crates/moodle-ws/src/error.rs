@@ -1,5 +1,5 @@
 // Owns: the error type of every exchange with Moodle, keeping what a diagnosis needs.
-// Must not: hold a token, or decide what an error means for the set-up (setup-core does).
+// Must not: hold a token, or decide what an error means for the set-up (the diagnosis does).
 
 use serde::Serialize;
 

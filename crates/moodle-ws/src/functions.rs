@@ -225,14 +225,3 @@ pub fn decode_update_warnings(value: &Value) -> Result<Vec<WsWarning>, WsError> 
             body_excerpt: crate::text::excerpt(&value.to_string()),
         })
 }
-
-/// A function's success decoded into `T`; a shape mismatch is a protocol error.
-pub fn decode_answer<T: serde::de::DeserializeOwned>(
-    function: &str,
-    value: &Value,
-) -> Result<T, WsError> {
-    serde_json::from_value(value.clone()).map_err(|e| WsError::Protocol {
-        reason: format!("the answer of {function} has an unexpected shape ({e})"),
-        body_excerpt: crate::text::excerpt(&value.to_string()),
-    })
-}

@@ -1,5 +1,8 @@
 //! Moodle web-service client: form-encoded POST with the token in the body, envelope-first
-//! decoding, typed errors, and the probes that need no token. No UI words, no Tauri.
+//! decoding, typed errors, and the probes that need no token. Owns: speaking to Moodle's web
+//! services and public pages, one shared HTTP client with bounded bodies and timeouts. Must
+//! not: put a token in a URL or a log line, follow a redirect of a web-service call, or hold UI
+//! words or Tauri.
 
 pub mod anon_probes;
 pub mod client;

@@ -246,7 +246,7 @@ fn hostile_shapes_are_bounded() {
     );
     // A wrong type quotes the value it met: a long one is cut in the error's words.
     let long = serde_json::json!([{ "id": "x".repeat(5000) }]);
-    let e = moodle_ws::functions::decode_answer::<Vec<moodle_ws::UserRecord>>(
+    let e = moodle_ws::envelope::decode_answer::<Vec<moodle_ws::UserRecord>>(
         "core_user_get_users_by_field",
         &long,
     )

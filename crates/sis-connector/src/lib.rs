@@ -7,271 +7,29 @@
 
 pub mod api;
 pub mod config;
+pub mod connection;
 pub mod crypto;
 pub mod error;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake;
 pub mod guided;
 pub mod preview;
+pub mod save_report;
+pub mod target;
 
 #[cfg(test)]
 mod tests;
-
-use moodle_ws::{normalize_site_url, same_site, SiteRoot, WsToken};
-use serde::Serialize;
-
-use secrets::Secret;
 
 pub use api::{OpenSisApi, Session};
 pub use config::{
     FailureMessages, GuidedLabels, OpenSisApiConfig, PasswordCryptoConfig, Pbkdf2Prf, SisConfig,
     SisTargetKind,
 };
+pub use connection::{
+    field_names, validate, ConnectionInput, LmsSettings, LmsSettingsView, ValidatedConnection,
+};
 pub use error::{PreviousState, SisError};
 pub use guided::{GuideField, GuidedCard, GuidedExport, GuidedStep, StepValue};
 pub use preview::{connect_preview, ConnectPreview};
-
-/// Names of the four settings, as reports and errors call them.
-pub mod field_names {
-    pub const MOODLE_URL: &str = "Moodle URL";
-    pub const OPENSIS_TOKEN: &str = "Moodle token";
-    pub const USERKEY_TOKEN: &str = "user key token";
-    pub const SYNC: &str = "Enable Synchronization";
-}
-
-/// The LMS settings as the SIS holds them. `Debug` prints tokens as `***`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LmsSettings {
-    pub moodle_url: Option<String>,
-    pub opensis_token: Option<WsToken>,
-    pub userkey_token: Option<WsToken>,
-    pub sync_enabled: bool,
-}
-
-impl LmsSettings {
-    /// What may be shown: the URL and switch as they are, tokens only as set / not set.
-    pub fn view(&self) -> LmsSettingsView {
-        LmsSettingsView {
-            moodle_url: self.moodle_url.clone(),
-            opensis_token_set: self.opensis_token.is_some(),
-            userkey_token_set: self.userkey_token.is_some(),
-            sync_enabled: self.sync_enabled,
-        }
-    }
-
-    /// The fields that differ from `other`; tokens compared exactly or only for presence.
-    pub fn differences(&self, other: &LmsSettings, exact_tokens: bool) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        let url_same = match (&self.moodle_url, &other.moodle_url) {
-            (Some(a), Some(b)) => same_site(a, b),
-            (None, None) => true,
-            _ => false,
-        };
-        if !url_same {
-            out.push(field_names::MOODLE_URL);
-        }
-        let token_same = |a: &Option<WsToken>, b: &Option<WsToken>| {
-            if exact_tokens {
-                a == b
-            } else {
-                a.is_some() == b.is_some()
-            }
-        };
-        if !token_same(&self.opensis_token, &other.opensis_token) {
-            out.push(field_names::OPENSIS_TOKEN);
-        }
-        if !token_same(&self.userkey_token, &other.userkey_token) {
-            out.push(field_names::USERKEY_TOKEN);
-        }
-        if self.sync_enabled != other.sync_enabled {
-            out.push(field_names::SYNC);
-        }
-        out
-    }
-}
-
-/// The printable view of [`LmsSettings`]: no token in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LmsSettingsView {
-    pub moodle_url: Option<String>,
-    pub opensis_token_set: bool,
-    pub userkey_token_set: bool,
-    pub sync_enabled: bool,
-}
-
-impl LmsSettingsView {
-    /// `*** (set)` or `(not set)`: never a part of the token.
-    pub fn mask(set: bool) -> &'static str {
-        if set {
-            "*** (set)"
-        } else {
-            "(not set)"
-        }
-    }
-}
-
-/// What the admin typed, before validation.
-#[derive(Debug, Clone, Default)]
-pub struct ConnectionInput {
-    pub moodle_url: String,
-    pub opensis_token: Option<WsToken>,
-    pub userkey_token: Option<WsToken>,
-    pub enable_sync: bool,
-}
-
-/// Input that passed validation: only this can be sent to the SIS.
-#[derive(Debug, Clone)]
-pub struct ValidatedConnection {
-    pub root: SiteRoot,
-    pub opensis_token: WsToken,
-    pub userkey_token: WsToken,
-    pub enable_sync: bool,
-    /// Not errors, but probably mistakes (e.g. a token that is not 32 hex characters).
-    pub warnings: Vec<String>,
-}
-
-impl ValidatedConnection {
-    /// The settings this connection asks the SIS to hold.
-    pub fn as_settings(&self) -> LmsSettings {
-        LmsSettings {
-            moodle_url: Some(self.root.to_string()),
-            opensis_token: Some(self.opensis_token.clone()),
-            userkey_token: Some(self.userkey_token.clone()),
-            sync_enabled: self.enable_sync,
-        }
-    }
-}
-
-/// Checks everything that can be checked without the network. Nothing is written anywhere
-/// unless this passes.
-pub fn validate(input: &ConnectionInput) -> Result<ValidatedConnection, SisError> {
-    let root = normalize_site_url(&input.moodle_url).map_err(SisError::InvalidUrl)?;
-    let opensis_token = input.opensis_token.clone().ok_or(SisError::MissingToken {
-        which: "Moodle token (service \"opensis\")",
-    })?;
-    let userkey_token = input.userkey_token.clone().ok_or(SisError::MissingToken {
-        which: "user key token (service \"User key authentication web service\")",
-    })?;
-    if opensis_token == userkey_token {
-        return Err(SisError::SameTokenTwice);
-    }
-    let mut warnings = Vec::new();
-    for (name, token) in [
-        (field_names::OPENSIS_TOKEN, &opensis_token),
-        (field_names::USERKEY_TOKEN, &userkey_token),
-    ] {
-        if !token.looks_like_moodle_token() {
-            warnings.push(format!(
-                "the {name} is not 32 hexadecimal characters; was it copied completely from Manage tokens?"
-            ));
-        }
-    }
-    if !root.is_https() {
-        warnings.push(format!(
-            "{root} is not https: openSIS will send the tokens to Moodle unencrypted"
-        ));
-    }
-    Ok(ValidatedConnection {
-        root,
-        opensis_token,
-        userkey_token,
-        enable_sync: input.enable_sync,
-        warnings,
-    })
-}
-
-/// Where the connection is saved.
-#[derive(Debug, Clone)]
-pub enum SisTarget {
-    /// Through openSIS's API, signed in as the Super Administrator.
-    OpenSisApi(Box<OpenSisApiConfig>),
-    /// A card for the admin to type from; nothing is sent to the SIS.
-    Guided(GuidedLabels),
-}
-
-/// How a save is run.
-#[derive(Debug, Clone, Default)]
-pub struct SaveOptions {
-    /// The profile's name, printed on the guided card.
-    pub profile_name: String,
-    /// Skip the Connect preview against Moodle (not recommended).
-    pub skip_preview: bool,
-}
-
-/// What a successful save through the API did. No secret in it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SaveReport {
-    pub before: LmsSettingsView,
-    pub after: LmsSettingsView,
-    pub preview: Option<ConnectPreview>,
-    /// How often the sign-in was renewed during the save.
-    pub renewals: u32,
-    pub warnings: Vec<String>,
-    /// What was done, step by step.
-    pub log: Vec<String>,
-}
-
-/// The result of [`SisTarget::save`].
-#[derive(Debug, Clone)]
-pub enum SaveOutcome {
-    Saved(SaveReport),
-    Guided(GuidedCard),
-}
-
-impl SisTarget {
-    pub fn from_config(config: &SisConfig) -> Self {
-        match config.target {
-            SisTargetKind::OpensisApi => SisTarget::OpenSisApi(Box::new(config.api.clone())),
-            SisTargetKind::Guided => SisTarget::Guided(config.guided.clone()),
-        }
-    }
-
-    /// Previews Connect against Moodle, then saves through the API (password required) or builds
-    /// the guided card. Nothing reaches the SIS when the preview fails.
-    pub async fn save(
-        &self,
-        http: &reqwest::Client,
-        connection: &ValidatedConnection,
-        password: Option<&Secret>,
-        options: &SaveOptions,
-    ) -> Result<SaveOutcome, SisError> {
-        let preview = if options.skip_preview {
-            None
-        } else {
-            Some(connect_preview(http, &connection.root, &connection.opensis_token).await?)
-        };
-        match self {
-            SisTarget::OpenSisApi(config) => {
-                let password = password.ok_or(SisError::MissingPassword)?;
-                let api = OpenSisApi::new(http.clone(), (**config).clone())?;
-                let mut report = api.save(password, connection).await?;
-                report.preview = preview;
-                Ok(SaveOutcome::Saved(report))
-            }
-            SisTarget::Guided(labels) => Ok(SaveOutcome::Guided(GuidedCard::build(
-                labels,
-                &options.profile_name,
-                &connection.root,
-                Some(&connection.opensis_token),
-                Some(&connection.userkey_token),
-                preview,
-            ))),
-        }
-    }
-
-    /// What the SIS holds now; `None` for the guided target, which cannot read the SIS.
-    pub async fn show(
-        &self,
-        http: &reqwest::Client,
-        password: Option<&Secret>,
-    ) -> Result<Option<LmsSettings>, SisError> {
-        match self {
-            SisTarget::OpenSisApi(config) => {
-                let password = password.ok_or(SisError::MissingPassword)?;
-                let api = OpenSisApi::new(http.clone(), (**config).clone())?;
-                Ok(Some(api.show(password).await?))
-            }
-            SisTarget::Guided(_) => Ok(None),
-        }
-    }
-}
+pub use save_report::SaveReport;
+pub use target::{SaveOptions, SaveOutcome, SisTarget};

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::fake::{self, FakeOpenSis, FakeOptions};
 use super::*;
+use secrets::Secret;
 
 const PREVIOUS_OPENSIS: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const PREVIOUS_USERKEY: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

@@ -4,8 +4,8 @@
 
 use ::secrets::{Secret, SecretKind, SecretStore};
 use moodle_sim::{Front, MoodleSim, DEFAULT_VERSION, GOOD_STATE};
+use schools::profile::Profile;
 use serde::Serialize;
-use setup_core::profile::Profile;
 use sis_connector::fake::{self, FakeOpenSis, FakeOptions};
 use sis_connector::{SisConfig, SisTargetKind};
 use tauri::State;

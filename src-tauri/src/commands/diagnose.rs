@@ -3,17 +3,15 @@
 // (kept across later checks until what it depends on changes), the address preview and the
 // Markdown report. Must not: judge.
 
-use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use ::secrets::SecretKind;
-use moodle_ws::{normalize_site_url, WsToken};
-use serde::Serialize;
-use setup_core::profile::Profile;
-use setup_core::{
+use diagnosis::{
     diagnose_with, DiagnoseInput, DiagnoseOptions, Report, Status, Verdict, KEY_LIFETIME_CHECK_AGE,
 };
+use moodle_ws::{normalize_site_url, WsToken};
+use serde::Serialize;
 use tauri::State;
 
 use crate::error::AppResult;
@@ -99,7 +97,7 @@ async fn run(
         key_lifetime_check,
         ..DiagnoseOptions::default()
     };
-    let at = setup_core::clock::now_secs();
+    let at = diagnosis::clock::now_secs();
     let report = diagnose_with(&state.http, &input, &options).await?;
     let report = keep_key_proof(
         &mut state.key_proofs(),
@@ -110,7 +108,7 @@ async fn run(
         report,
     );
     // The tokens "Fix it" makes again: refused, expired or another account's.
-    let (keep_opensis, keep_userkey) = setup_core::configure::tokens_kept_after(
+    let (keep_opensis, keep_userkey) = diagnosis::fixable::tokens_kept_after(
         &report,
         input.opensis_token.is_some(),
         input.userkey_token.is_some(),
@@ -128,14 +126,14 @@ async fn run(
     if let Ok(fresh) = state.profile(profile_id).await {
         profile = fresh;
     }
-    remember_verdicts(&mut profile, &report);
-    profile.remember_looked_up_email(&report);
-    profile.checked_at = Some(at);
+    profile.remember_check(&report, at);
     let name = profile.name.clone();
     state.save_profile(profile).await?;
     // A full check (not one with tokens still to come) is a check of the school's history.
     if !wizard {
-        crate::watch_service::record(state, profile_id, &name, &report, at, false).await;
+        state
+            .record_check(profile_id, &name, &report, at, false)
+            .await;
     }
     Ok(report)
 }
@@ -211,41 +209,15 @@ pub(crate) fn keep_key_proof(
     report
 }
 
-/// Keeps each step's worst verdict in the profile, so the side rail survives a restart.
-pub(crate) fn remember_verdicts(profile: &mut Profile, report: &Report) {
-    let mut worst: BTreeMap<u8, Status> = BTreeMap::new();
-    for f in &report.checks {
-        let rank = |s: Status| match s {
-            Status::Pass => 0,
-            Status::Skipped | Status::Waiting => 1,
-            Status::NotVisible => 2,
-            Status::Blocked => 3,
-            Status::Warn => 4,
-            Status::Unknown => 5,
-            Status::Fail => 6,
-        };
-        let entry = worst.entry(f.step).or_insert(f.status);
-        if rank(f.status) > rank(*entry) {
-            *entry = f.status;
-        }
-    }
-    for (step, status) in worst {
-        let name = serde_json::to_value(status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned));
-        profile.progress.entry(step).or_default().last_status = name;
-    }
-}
-
 #[tauri::command]
 pub fn report_markdown(report: Report, title: String, generated_at: String) -> String {
-    setup_core::report_markdown::report_markdown(&report, &title, &generated_at)
+    diagnosis::report_markdown::report_markdown(&report, &title, &generated_at)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use setup_core::Finding;
+    use diagnosis::Finding;
 
     fn finding(check: &str, step: u8, status: Status) -> Finding {
         Finding {

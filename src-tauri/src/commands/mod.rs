@@ -1,5 +1,5 @@
 // Owns: the Tauri commands, one small module per concern; each is a thin adapter over
-// setup-core. Must not: re-interpret Moodle answers or hold state outside `AppState`.
+// the library crates. Must not: re-interpret Moodle answers or hold state outside `AppState`.
 
 pub mod demo;
 pub mod diagnose;

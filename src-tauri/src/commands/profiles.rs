@@ -1,7 +1,7 @@
 // Owns: the profile commands — list, create, save (progress included), rename, duplicate,
 // delete (with the profile's tokens). Must not: touch a token except to delete it.
 
-use setup_core::profile::Profile;
+use schools::profile::Profile;
 use tauri::State;
 
 use crate::error::AppResult;

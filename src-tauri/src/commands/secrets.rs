@@ -125,7 +125,7 @@ pub async fn set_token(
     if let Ok(mut profile) = state.profile(&profile_id).await {
         profile
             .tokens_saved_at
-            .insert(kind_name(kind), setup_core::clock::now_secs());
+            .insert(kind_name(kind), diagnosis::clock::now_secs());
         state.save_profile(profile).await?;
     }
     let mut tokens = token_state_of(&state, &profile_id).await?;

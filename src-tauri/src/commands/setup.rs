@@ -4,19 +4,19 @@
 // review, the changes with progress events, the tokens into the school's secret store, the run
 // recorded in the profile, Put it back, and the sign-out; and the hidden replay of a recorded
 // admin run for the end-to-end tests. Must not: see a password, keep the admin session anywhere
-// but memory, or decide a change (moodle-admin and setup-core do).
+// but memory, or decide a change (setup-automation and the diagnosis do).
 
 use std::path::{Path, PathBuf};
 
 use ::secrets::{Secret, SecretKind, SecretStore};
-use moodle_admin::plan::TokenFor;
-use moodle_admin::record::{now_secs, ChangeRecord, ChangeRun, Undo};
-use moodle_admin::undo::Restored;
 use moodle_ws::WsToken;
 use plugin_zip::{validate_bytes, ValidateOptions};
+use schools::profile::Profile;
 use serde::Serialize;
-use setup_core::configure::{self, Event};
-use setup_core::profile::Profile;
+use setup_automation::plan::TokenFor;
+use setup_automation::record::{now_secs, ChangeRecord, ChangeRun, Undo};
+use setup_automation::run::{self, Event};
+use setup_automation::undo::Restored;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::admin::AdminHold;
@@ -89,8 +89,8 @@ pub struct StoppedAt {
     pub why: String,
 }
 
-impl From<configure::Stopped> for StoppedAt {
-    fn from(s: configure::Stopped) -> Self {
+impl From<run::Stopped> for StoppedAt {
+    fn from(s: run::Stopped) -> Self {
         Self {
             step: s.step,
             what: s.what,
@@ -228,7 +228,7 @@ fn site_of(profile: &Profile) -> AppResult<moodle_ws::SiteRoot> {
         ));
     }
     moodle_ws::normalize_site_url(&profile.moodle_url)
-        .map_err(|e| AppError::Input(setup_core::EngineError::InvalidUrl(e)))
+        .map_err(|e| AppError::Input(diagnosis::EngineError::InvalidUrl(e)))
 }
 
 /// The validated auth_userkey ZIP of the school's plugin sources: a file on this computer, or
@@ -379,12 +379,17 @@ pub async fn setup_plan(state: State<'_, AppState>, profile_id: String) -> AppRe
         let refused = state.refused_tokens(&profile_id);
         let tokens = usable_tokens(store.as_ref(), &profile_id, &refused);
         let zip = userkey_zip(&state, &profile);
-        let wanted = configure::wanted(zip.is_some(), tokens.opensis, tokens.userkey);
-        let (_site, plan) = configure::read_and_plan(&mut hold.session, &wanted).await?;
+        let wanted = run::wanted(
+            &diagnosis::required_functions::required_functions(),
+            zip.is_some(),
+            tokens.opensis,
+            tokens.userkey,
+        );
+        let (_site, plan) = run::read_and_plan(&mut hold.session, &wanted).await?;
         let installs = plan
             .changes
             .iter()
-            .any(|c| matches!(c.action, moodle_admin::plan::Action::InstallUserkey));
+            .any(|c| matches!(c.action, setup_automation::plan::Action::InstallUserkey));
         let view = SetupPlan {
             site: hold.session.root().to_string(),
             changes: plan
@@ -460,11 +465,11 @@ pub async fn setup_apply<R: Runtime>(
             return Err(e);
         }
     };
-    let input = moodle_admin::apply::ApplyInput {
+    let input = setup_automation::apply::ApplyInput {
         userkey_zip: hold.userkey_zip.take(),
     };
     let site = hold.session.root().to_string();
-    let outcome = configure::apply_plan(&mut hold.session, &plan, &input, |event| {
+    let outcome = run::apply_plan(&mut hold.session, &plan, &input, |event| {
         let progress = match event {
             Event::Start {
                 index,
@@ -594,7 +599,7 @@ pub async fn setup_undo<R: Runtime>(
             changes: vec![change.clone()],
             ..run.clone()
         };
-        let outcome = configure::undo_run(&mut hold.session, &one).await;
+        let outcome = run::undo_run(&mut hold.session, &one).await;
         for (record, restored) in outcome.restored {
             let (done, note) = match restored {
                 Restored::Done { proof } => (true, proof),

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use setup_core::Step;
+use diagnosis::Step;
 
 use crate::error::{AppError, AppResult};
 
@@ -33,13 +33,13 @@ pub fn app_version() -> &'static str {
 
 #[tauri::command]
 pub fn step_catalog() -> Vec<Step> {
-    setup_core::catalog().to_vec()
+    diagnosis::catalog().to_vec()
 }
 
 /// The 31 functions the `opensis` service must hold, in the guide's order.
 #[tauri::command]
 pub fn required_functions() -> Vec<String> {
-    setup_core::required_functions::required_functions()
+    diagnosis::required_functions::required_functions()
         .into_iter()
         .map(str::to_owned)
         .collect()

@@ -1,16 +1,17 @@
 // Owns: the district and watch commands — every school's last check for the start screen,
 // "Check all" with progress, "Watch this connection" on or off, a school's history, and one
-// watch check now. Must not: decide what changed (setup-core's watch does).
+// watch check now. Must not: decide what changed (the schools crate's watch does).
 
+use schools::profile::Profile;
+use schools::watch::Snapshot;
 use serde::Serialize;
-use setup_core::profile::Profile;
-use setup_core::watch::Snapshot;
 use tauri::{Emitter, Runtime, State};
 
+use crate::checked::SchoolChecked;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::watch_service::{self, SchoolChecked};
-use setup_core::clock::now_secs;
+use crate::watch_service;
+use diagnosis::clock::now_secs;
 
 /// One school on the start screen: its last check and whether it is watched.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -69,7 +70,7 @@ pub async fn school_summaries(state: State<'_, AppState>) -> AppResult<Vec<Schoo
     out.sort_by_key(|s| {
         let rank = match &s.last {
             Some(l) if !l.failing.is_empty() => 0,
-            Some(l) if l.outcome != setup_core::Outcome::Passed => 1,
+            Some(l) if l.outcome != diagnosis::Outcome::Passed => 1,
             None => 2,
             Some(_) => 3,
         };

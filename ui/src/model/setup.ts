@@ -67,7 +67,7 @@ export function longList(value: string): string[] | null {
 
 /** Whether "Fix it" can help a report: its failing steps, and failing checks of the site itself
  *  (step 0: its address, a maintenance mode started on the server, a setting forced in
- *  config.php), which no change of Moodle's admin pages fixes — as setup_core::configure::
+ *  config.php), which no change of Moodle's admin pages fixes — as diagnosis::fixable::
  *  unfixable, which the command line's doctor --fix stops for. Maintenance mode switched on in
  *  the admin pages is switched off there. */
 export function fixability(report: Report | null): { failing: number[]; siteProblems: string[] } {
