@@ -29,8 +29,9 @@ fn userkey_zip(dir: &Path) -> PathBuf {
     path
 }
 
-/// One `configure --yes` run; (seconds, admin page requests, exit code).
-fn configure(url: &str, password: &str, zip: &Path, config: &Path) -> (f64, u64, i32) {
+/// One `configure --yes` run; (seconds, admin page requests, exit code, what it said last on
+/// standard error).
+fn configure(url: &str, password: &str, zip: &Path, config: &Path) -> (f64, u64, i32, String) {
     let started = Instant::now();
     let mut child = Command::new(BIN)
         .args([
@@ -53,21 +54,32 @@ fn configure(url: &str, password: &str, zip: &Path, config: &Path) -> (f64, u64,
         .env("SIS_MOODLE_SETUP_CONFIG_DIR", config)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the CLI runs");
     writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
     let out = child.wait_with_output().unwrap();
     let seconds = started.elapsed().as_secs_f64();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let said = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .to_owned();
     (
         seconds,
         v["admin_requests"].as_u64().unwrap_or(0),
         out.status.code().unwrap_or(-1),
+        said,
     )
 }
 
-fn report(what: &str, seconds: f64, requests: u64, code: i32) {
+fn report(what: &str, (seconds, requests, code, said): (f64, u64, i32, String)) {
+    if requests == 0 {
+        // Not a measurement: the run never reached Moodle's admin pages (no keyring, say).
+        eprintln!("{what}: no admin page was asked for, exit {code}: {said}");
+        std::process::exit(1);
+    }
     println!(
         "{what}: {seconds:.1} s from sign-in to the end of the proof ({:.2} of the {TARGET_SECONDS:.0}-s target), {requests} admin page requests, exit {code}, {ADMIN_ACTIONS} admin actions (target ≤ {TARGET_ACTIONS})",
         seconds / TARGET_SECONDS
@@ -91,8 +103,8 @@ async fn main() {
         );
         let lab_zip = Path::new(&lab).join("userkey.zip");
         let password = std::env::var("SIS_LAB_PASSWORD").unwrap_or_else(|_| "Admin#Lab2024".into());
-        let (s, r, c) = configure(&url, &password, &lab_zip, dir.path());
-        report(&format!("real lab {url}"), s, r, c);
+        let run = configure(&url, &password, &lab_zip, dir.path());
+        report(&format!("real lab {url}"), run);
         return;
     }
     let runs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../moodle-sim/admin-runs");
@@ -109,7 +121,7 @@ async fn main() {
         let url = replay.url();
         let zip = zip.clone();
         let path = config.path().to_path_buf();
-        let (s, r, c) = tokio::task::spawn_blocking(move || {
+        let run = tokio::task::spawn_blocking(move || {
             configure(
                 &url,
                 moodle_sim::admin_replay::STAND_IN_PASSWORD,
@@ -122,9 +134,7 @@ async fn main() {
         let name = version.file_name().unwrap().to_string_lossy().into_owned();
         report(
             &format!("Moodle {name}, recorded run replayed (the client's share)"),
-            s,
-            r,
-            c,
+            run,
         );
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use diagnosis::engine::sync_shapes::sync_shapes;
 use diagnosis::required_functions::{is_web_services_plugin_function, required_functions};
 use diagnosis::{diagnose, DiagnoseInput, PLUGIN_PROBE_FUNCTION};
 use moodle_sim::{LoggedRequest, MoodleSim};
@@ -143,6 +144,14 @@ async fn sequential(http: &reqwest::Client, input: &DiagnoseInput) {
         .any(|f| is_web_services_plugin_function(f) && !info.has_function(f));
     if plugin_missing {
         let _ = client.call_value(token, PLUGIN_PROBE_FUNCTION, &[]).await;
+    }
+    for shape in sync_shapes()
+        .iter()
+        .filter(|shape| info.has_function(&shape.function))
+    {
+        let _ = client
+            .call_value(token, &shape.function, &shape.form())
+            .await;
     }
     let email = match given {
         Some(email) => email,
