@@ -65,6 +65,7 @@ fn crates() -> Vec<Crate> {
                 .and_then(|t| t["src_path"].as_str())
                 .map(PathBuf::from)
                 .expect("a target");
+            let doc = crate_doc(&root_file);
             let deps = |dev: bool| {
                 let mut d: Vec<String> = p["dependencies"]
                     .as_array()
@@ -90,8 +91,8 @@ fn crates() -> Vec<Crate> {
                 } else {
                     folder
                 },
-                about: first_sentence(&crate_doc(&root_file)),
-                doc: crate_doc(&root_file),
+                about: first_sentence(&doc),
+                doc,
                 uses,
                 tests_use,
             }

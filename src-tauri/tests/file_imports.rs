@@ -349,29 +349,17 @@ impl CrateFiles {
         if hops > 16 || path.is_empty() {
             return None;
         }
-        let mut full: Vec<String> = match path[0].as_str() {
-            "crate" => path[1..].to_vec(),
-            "self" => [at.as_slice(), &path[1..]].concat(),
-            "super" => {
-                let ups = path.iter().take_while(|s| *s == "super").count();
-                let base = &at[..at.len().saturating_sub(ups)];
-                [base, &path[ups..]].concat()
+        let full = match path[0].as_str() {
+            "crate" | "self" | "super" => self.absolute(at, path),
+            first if self.is_module(&[at.as_slice(), &[first.to_owned()]].concat()) => {
+                self.absolute(at, path)
             }
             first => {
-                let child: ModPath = [at.as_slice(), &[first.to_owned()]].concat();
-                if self.is_module(&child) {
-                    [at.as_slice(), path].concat()
-                } else if let Some(bound) = self.bound(at, first) {
-                    // A name this module imported: its path, read as the `use` wrote it.
-                    return self.resolve(at, &[bound.as_slice(), &path[1..]].concat(), hops + 1);
-                } else {
-                    return None;
-                }
+                // A name this module imported: its path, read as the `use` wrote it.
+                let bound = self.bound(at, first)?;
+                return self.resolve(at, &[bound.as_slice(), &path[1..]].concat(), hops + 1);
             }
         };
-        if full.first().map(String::as_str) == Some("crate") {
-            full.remove(0);
-        }
         let module_len = (0..=full.len())
             .rev()
             .find(|&n| self.is_module(&full[..n]))?;
@@ -399,21 +387,20 @@ impl CrateFiles {
             .iter()
             .filter(|(m, _)| m == module)
             .map(|(_, g)| [g.as_slice(), &[name.to_owned()]].concat())
-            .find(|p| {
-                let full = self.absolute(module, p);
-                full.is_some_and(|f| self.is_module(&f[..f.len() - 1]) && self.is_module(&f))
-            })
+            .find(|p| self.is_module(&self.absolute(module, p)))
     }
 
-    fn absolute(&self, at: &ModPath, path: &[String]) -> Option<Vec<String>> {
-        match path.first()?.as_str() {
-            "crate" => Some(path[1..].to_vec()),
-            "self" => Some([at.as_slice(), &path[1..]].concat()),
+    /// A path named in module `at` from the crate's root: `crate::`, `self::` and `super::` read,
+    /// anything else taken as below `at` (a child module). `path` is not empty.
+    fn absolute(&self, at: &ModPath, path: &[String]) -> Vec<String> {
+        match path[0].as_str() {
+            "crate" => path[1..].to_vec(),
+            "self" => [at.as_slice(), &path[1..]].concat(),
             "super" => {
                 let ups = path.iter().take_while(|s| *s == "super").count();
-                Some([&at[..at.len().saturating_sub(ups)], &path[ups..]].concat())
+                [&at[..at.len().saturating_sub(ups)], &path[ups..]].concat()
             }
-            _ => Some([at.as_slice(), path].concat()),
+            _ => [at.as_slice(), path].concat(),
         }
     }
 
@@ -465,8 +452,11 @@ fn cycles(edges: &BTreeMap<PathBuf, BTreeMap<PathBuf, usize>>) -> Vec<Vec<PathBu
     groups
 }
 
-fn describe(files: &CrateFiles, group: &[PathBuf], root: &Path) -> String {
-    let edges = files.edges();
+fn describe(
+    edges: &BTreeMap<PathBuf, BTreeMap<PathBuf, usize>>,
+    group: &[PathBuf],
+    root: &Path,
+) -> String {
     let name = |p: &PathBuf| p.strip_prefix(root).unwrap_or(p).display().to_string();
     let mut lines = vec![group.iter().map(name).collect::<Vec<_>>().join(" ↔ ")];
     for from in group {
@@ -502,8 +492,9 @@ fn no_file_imports_a_file_that_imports_it_back() {
     for crate_root in crate_roots() {
         let files = load(&crate_root);
         counted += files.says.len();
-        for group in cycles(&files.edges()) {
-            found.push(describe(&files, &group, &root));
+        let edges = files.edges();
+        for group in cycles(&edges) {
+            found.push(describe(&edges, &group, &root));
         }
     }
     assert!(counted > 100, "only {counted} files were read");

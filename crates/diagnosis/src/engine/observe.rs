@@ -3,7 +3,7 @@
 // Must not: judge (judge/ does), or send a token before the step that may.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use moodle_ws::envelope::Preamble;
 use moodle_ws::error::codes;
@@ -137,7 +137,7 @@ fn of_the_site(
     given: &Given,
     site: SiteRound,
     place: Place,
-) -> (Observations, Option<(FirstRound, std::time::Duration)>) {
+) -> (Observations, Option<(FirstRound, Duration)>) {
     let early = site.early.map(|round| (round, site.early_time));
     let obs = Observations {
         typed_root: typed,
@@ -216,8 +216,8 @@ async fn aged_login(
     client: &MoodleClient,
     token: &WsToken,
     email: &str,
-    age: std::time::Duration,
-) -> Option<(std::time::Duration, Result<LoginFollow, WsError>)> {
+    age: Duration,
+) -> Option<(Duration, Result<LoginFollow, WsError>)> {
     let url = client.request_login_url(token, email).await.ok()?;
     tokio::time::sleep(age).await;
     Some((age, client.follow_login_url(&url.loginurl).await))
